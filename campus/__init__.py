@@ -1,0 +1,1 @@
+"""KommunalCampus core: store, settings, services and the HTTP API."""

@@ -1,0 +1,1 @@
+"""HTTP adapter (FastAPI). Nothing outside this package imports it."""

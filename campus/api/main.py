@@ -1,0 +1,24 @@
+"""The FastAPI application: catalogue API, health, and the chat widget."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from campus.api.routers import catalogue, widget
+from campus.db import get_engine
+
+app = FastAPI(
+    title="KommunalCampus API",
+    description="Weiterbildungsplattform für Kommunalverwaltungen: Katalog, Profile und Lernpläne.",
+    version="0.1.0",
+)
+app.include_router(catalogue.router, prefix="/api")
+app.include_router(widget.router)
+app.mount("/widget", StaticFiles(directory=widget.WIDGET_DIR), name="widget")
+
+
+@app.get("/health", tags=["health"])
+def health() -> dict[str, str]:
+    get_engine()  # fails loudly if the store is unreachable
+    return {"status": "ok"}

@@ -1,0 +1,1 @@
+"""Command-line adapters (setup, launcher); nothing imports from here."""

@@ -1,0 +1,159 @@
+"""SQLModel tables: the one place where the platform's state is defined.
+
+JSON columns hold small, always-read-together structures (level descriptors,
+module parts, dates); anything we query or join on gets its own column or
+table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the store itself (seed hash, schema notes)."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Competency(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    area: str
+    label: str
+    description: str
+    synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    levels: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    digcomp: str | None = None
+
+
+class RoleProfile(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    org: str | None = Field(default=None, index=True)
+    title: str
+    description: str
+    synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    leads_staff: bool = False
+    # [{"competency": id, "level": 0-4, "weight": 0-1}]
+    targets: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class Provider(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    kind: str
+    region: str | None = None
+
+
+class Module(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("provider_id", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: str = Field(foreign_key="provider.id", index=True)
+    external_id: str
+    version: int = 1
+    title: str
+    description: str
+    learning_outcomes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    category: str
+    # [{"id": competency id, "level_from": int, "level_to": int}]
+    competencies: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    prerequisites: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    learning_units: int = 1
+    duration_hours: float = 8
+    parts: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    format: str = "online"
+    language: str = "de"
+    ects: float = 0
+    region: str | None = None
+    locations: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    dates: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    price_member_eur: float = 0
+    price_non_member_eur: float = 0
+    proof_tiers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = Field(default="submitted", index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ModuleEmbedding(SQLModel, table=True):
+    """The passage vector of a module, keyed by the text it was computed from."""
+
+    module_id: int = Field(foreign_key="module.id", primary_key=True)
+    model: str
+    text_hash: str
+    vector: bytes = Field(sa_column=Column(LargeBinary))
+
+
+class Learner(SQLModel, table=True):
+    id: str = Field(primary_key=True)  # pseudonym, never a channel address
+    org: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ChannelIdentity(SQLModel, table=True):
+    """Links a channel's sender id (stored hashed) to a learner."""
+
+    channel: str = Field(primary_key=True)
+    address_hash: str = Field(primary_key=True)
+    learner_id: str = Field(foreign_key="learner.id", index=True)
+
+
+class LearnerProfile(SQLModel, table=True):
+    learner_id: str = Field(foreign_key="learner.id", primary_key=True)
+    role_id: str | None = Field(default=None, foreign_key="roleprofile.id")
+    role_text: str | None = None
+    interest_text: str | None = None
+    interest_competencies: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    career_goal_role_id: str | None = None
+    format_preference: str | None = None
+    hours_per_month: float | None = None
+    region: str | None = None
+    earliest_start: str | None = None
+    version: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CompetencyLevel(SQLModel, table=True):
+    learner_id: str = Field(foreign_key="learner.id", primary_key=True)
+    competency_id: str = Field(foreign_key="competency.id", primary_key=True)
+    level: int = Field(ge=0, le=4)
+    source: str = "self_assessment"  # self_assessment | completed_module | hr
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProfileEvent(SQLModel, table=True):
+    """Append-only history: every profile change is an event."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: str = Field(foreign_key="learner.id", index=True)
+    profile_version: int
+    field: str
+    value: Any = Field(default=None, sa_column=Column(JSON))
+    source: str
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: str = Field(foreign_key="learner.id", index=True)
+    version: int
+    trigger: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PlanItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    position: int
+    module_id: int = Field(foreign_key="module.id")
+    match_percent: int
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = "proposed"

@@ -1,0 +1,54 @@
+"""Runtime settings with embedded defaults, so ``make run`` needs no configuration.
+
+Every setting can be overridden with an environment variable prefixed ``KC_``
+(e.g. ``KC_DATABASE_URL=postgresql+psycopg://...`` for the production profile).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KC_")
+
+    root: Path = ROOT
+    var_dir: Path = ROOT / "var"
+    data_dir: Path = ROOT / "data"
+    database_url: str = ""
+    embedding_model: str = ""
+    embedding_batch_size: int = 32
+    rasa_url: str = "http://localhost:5005"
+    public_rasa_url: str = ""
+    api_port: int = 8000
+    action_port: int = 5055
+    rasa_port: int = 5005
+    # Recommendation: how many modules the first plan shows, and the blend that
+    # turns semantic similarity and competency-gap coverage into a percentage.
+    plan_size: int = 5
+    weight_gap: float = 0.6
+    weight_semantic: float = 0.4
+    max_message_chars: int = Field(default=2000, ge=100)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'campus.db'}"
+
+    @property
+    def embedding_model_path(self) -> Path:
+        return Path(self.embedding_model) if self.embedding_model else self.var_dir / "models" / "multilingual-e5-small"
+
+    @property
+    def seed_dir(self) -> Path:
+        return self.data_dir / "seed"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Sentence embeddings: the shared encoder, the module vectors and the vector index."""

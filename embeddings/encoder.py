@@ -1,0 +1,66 @@
+"""The one shared sentence encoder (multilingual-e5-small by default).
+
+e5 was trained with the prefixes "query: " and "passage: "; the model folder
+we build declares them as prompts, and this wrapper is the only place that
+chooses between them, so no caller can embed a query as a passage by mistake.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+
+import numpy as np
+
+from campus.settings import get_settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class Encoder:
+    def __init__(self, model_name_or_path: str, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model_name_or_path
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(model_name_or_path, device="cpu")
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._query_prompt = prompts.get("query", "query: ")
+        self._passage_prompt = prompts.get("passage", "passage: ")
+        # torch modules are not guaranteed re-entrant across threads.
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                texts, prompt=prompt, batch_size=self.batch_size,
+                normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
+            )
+        return vectors.astype(np.float32, copy=False)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prompt)
+
+    def query(self, text: str) -> np.ndarray:
+        return self.queries([text])[0]
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._passage_prompt)
+
+
+@lru_cache
+def get_encoder() -> Encoder:
+    settings = get_settings()
+    path = settings.embedding_model_path
+    if not settings.embedding_model and not path.exists():
+        raise RuntimeError(
+            f"Embedding model folder {path} is missing; run `make models` "
+            "(or `python -m embeddings.model_builder`)."
+        )
+    return Encoder(str(path), settings.embedding_batch_size)

@@ -1,0 +1,58 @@
+"""Keep every module's passage vector in the store, computed once per text.
+
+Vectors live next to the module in the database (keyed by a hash of the text
+they were computed from), so the in-memory index can always be rebuilt from
+the store and a changed module is re-embedded exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+from sqlmodel import Session, select
+
+from campus.models import Module, ModuleEmbedding
+from campus.schemas import module_passage_text
+from embeddings.encoder import Encoder
+
+
+def passage_of(module: Module) -> str:
+    return module_passage_text(module.title, module.description, module.learning_outcomes)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def sync_module_vectors(session: Session, encoder: Encoder) -> int:
+    """Embed modules whose vector is missing or stale; returns how many were embedded."""
+    existing = {e.module_id: e for e in session.exec(select(ModuleEmbedding)).all()}
+    todo: list[tuple[Module, str, str]] = []
+    for module in session.exec(select(Module)).all():
+        text = passage_of(module)
+        digest = text_hash(text)
+        current = existing.get(module.id)
+        if current is None or current.text_hash != digest or current.model != encoder.name:
+            todo.append((module, text, digest))
+    if not todo:
+        return 0
+    vectors = encoder.passages([t for _, t, _ in todo])
+    for (module, _, digest), vector in zip(todo, vectors):
+        row = existing.get(module.id) or ModuleEmbedding(module_id=module.id, model=encoder.name, text_hash=digest, vector=b"")
+        row.model = encoder.name
+        row.text_hash = digest
+        row.vector = np.asarray(vector, dtype=np.float32).tobytes()
+        session.add(row)
+    return len(todo)
+
+
+def load_module_vectors(session: Session, module_ids: list[int], dim: int) -> np.ndarray:
+    """Vectors for the given modules in the given order (zeros where missing)."""
+    rows = {e.module_id: e.vector for e in session.exec(select(ModuleEmbedding)).all()}
+    out = np.zeros((len(module_ids), dim), dtype=np.float32)
+    for i, module_id in enumerate(module_ids):
+        raw = rows.get(module_id)
+        if raw:
+            out[i] = np.frombuffer(raw, dtype=np.float32)
+    return out

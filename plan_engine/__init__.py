@@ -1,0 +1,1 @@
+"""Turns a competency profile and the approved catalogue into an individual curriculum."""

@@ -1,0 +1,81 @@
+"""Build a learner's plan from the stored profile and persist it as a new version."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from campus.catalogue import competencies
+from campus.models import Plan, PlanItem, RoleProfile
+from campus.profiles import load_profile
+from campus.settings import get_settings
+from embeddings.encoder import Encoder, get_encoder
+from embeddings.index import ModuleIndex
+from plan_engine.gaps import analyse_gaps
+from plan_engine.recommend import CandidateModule, Recommendation, Weights, recommend
+
+
+@lru_cache
+def module_index() -> ModuleIndex:
+    return ModuleIndex(get_encoder().dim)
+
+
+def need_text(role_title: str | None, gap_labels: list[str], interest: str | None) -> str:
+    """The learner's needs as one e5 query: what to learn, for which role, what interests them."""
+    parts = []
+    if gap_labels:
+        parts.append("Weiterbildung zu " + ", ".join(gap_labels))
+    if role_title:
+        parts.append(f"für {role_title}")
+    if interest:
+        parts.append(f"Interesse: {interest}")
+    return ". ".join(parts) or "Weiterbildung für die digitale Verwaltung"
+
+
+def build_plan(
+    session: Session,
+    learner_id: str,
+    trigger: str,
+    encoder: Encoder | None = None,
+    index: ModuleIndex | None = None,
+) -> list[Recommendation]:
+    encoder = encoder or get_encoder()
+    index = index or module_index()
+    settings = get_settings()
+    profile = load_profile(session, learner_id)
+    role = session.get(RoleProfile, profile.role_id) if profile.role_id else None
+    framework = competencies(session)
+    labels = {cid: c.label for cid, c in framework.items()}
+    gaps = analyse_gaps(role.targets if role else [], profile.levels, profile.interest_competencies)
+    top_gaps = sorted((g for g in gaps.values() if g.need > 0), key=lambda g: g.need, reverse=True)[:4]
+    query = need_text(role.title if role else None, [labels[g.competency_id] for g in top_gaps], profile.interest_text)
+    texts = [query] + ([profile.interest_text] if profile.interest_text else [])
+    vectors = encoder.queries(texts)
+    snap = index.snapshot(session)
+    candidates = [
+        CandidateModule(m.id, m.title, m.competencies, m.format, m.duration_hours, m.category) for m in snap.modules
+    ]
+    recommendations = recommend(
+        candidates, snap.vectors, gaps, vectors[0], labels, limit=settings.plan_size,
+        weights=Weights(settings.weight_gap, settings.weight_semantic),
+        interest_vector=vectors[1] if profile.interest_text else None,
+        interest_text=profile.interest_text, role_title=role.title if role else None,
+    )
+    save_plan(session, learner_id, trigger, recommendations)
+    return recommendations
+
+
+def save_plan(session: Session, learner_id: str, trigger: str, items: list[Recommendation]) -> Plan:
+    latest = session.exec(select(func.max(Plan.version)).where(Plan.learner_id == learner_id)).one()
+    plan = Plan(learner_id=learner_id, version=(latest or 0) + 1, trigger=trigger)
+    session.add(plan)
+    session.flush()
+    for position, rec in enumerate(items, start=1):
+        session.add(PlanItem(
+            plan_id=plan.id, position=position, module_id=rec.module_id,
+            match_percent=rec.match_percent, reasons=rec.reasons,
+        ))
+    session.flush()
+    return plan

@@ -1,0 +1,50 @@
+"""Start the real Rasa server and action server once per test session."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from campus.cli.processes import platform_services, start_all, stop_all
+from campus.settings import Settings, get_settings
+
+RASA_PORT = 15005
+ACTION_PORT = 15055
+
+
+class RestChat:
+    """A learner talking to Rasa's REST channel."""
+
+    def __init__(self, base_url: str, sender: str) -> None:
+        self.url = f"{base_url}/webhooks/rest/webhook"
+        self.sender = sender
+
+    def say(self, text: str) -> list[dict]:
+        body = json.dumps({"sender": self.sender, "message": text}).encode()
+        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read())
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+@pytest.fixture(scope="session")
+def platform(prepared_store, test_var_dir) -> Iterator[Settings]:
+    base = get_settings()
+    settings = base.model_copy(update={"rasa_port": RASA_PORT, "action_port": ACTION_PORT})
+    services = platform_services(settings, test_var_dir / "logs", with_api=False)
+    start_all(services, timeout=600)
+    try:
+        yield settings
+    finally:
+        stop_all(services)
+
+
+@pytest.fixture
+def chat(platform, request) -> RestChat:
+    return RestChat(f"http://127.0.0.1:{platform.rasa_port}", f"test-{request.node.name}")

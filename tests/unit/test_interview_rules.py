@@ -1,0 +1,64 @@
+from dataclasses import dataclass
+
+from campus.interview import assessment_questions, decide_role, interest_competencies, text_problem
+from campus.models import RoleProfile
+
+
+@dataclass
+class Cand:
+    id: str
+    label: str
+    score: float
+    lexical: bool
+
+
+class FakeMatcher:
+    def __init__(self, candidates):
+        self.candidates = candidates
+
+    def match(self, text, top_k=3):
+        return self.candidates[:top_k]
+
+
+def test_text_problems() -> None:
+    assert text_problem("", 100) == "empty"
+    assert text_problem("   ", 100) == "empty"
+    assert text_problem(None, 100) == "empty"
+    assert text_problem("a" * 101, 100) == "too_long"
+    assert text_problem("🙂👍🎉", 100) == "no_words"
+    assert text_problem("1234", 100) == "no_words"
+    assert text_problem("Ich arbeite im Bürgerbüro", 100) is None
+
+
+def test_assessment_questions_rank_by_weighted_target() -> None:
+    role = RoleProfile(id="r", title="R", description="d", targets=[
+        {"competency": "a", "level": 2, "weight": 0.5},
+        {"competency": "b", "level": 4, "weight": 1.0},
+        {"competency": "c", "level": 3, "weight": 0.9},
+        {"competency": "d", "level": 1, "weight": 1.0},
+    ])
+    assert assessment_questions(role) == ["b", "c", "a"]
+
+
+def test_lexical_role_match_is_accepted() -> None:
+    decision = decide_role("Bürgerbüro", FakeMatcher([Cand("bb", "Bürgerbüro", 1.0, True)]))
+    assert decision.role_id == "bb"
+
+
+def test_clear_dense_match_is_accepted_and_close_call_is_offered() -> None:
+    clear = FakeMatcher([Cand("a", "A", 0.90, False), Cand("b", "B", 0.85, False)])
+    assert decide_role("x", clear).role_id == "a"
+    close = FakeMatcher([Cand("a", "A", 0.87, False), Cand("b", "B", 0.865, False), Cand("c", "C", 0.7, False)])
+    decision = decide_role("x", close)
+    assert decision.role_id is None
+    assert [c.id for c in decision.suggestions] == ["a", "b"]
+
+
+def test_weak_match_gives_no_suggestions() -> None:
+    decision = decide_role("x", FakeMatcher([Cand("a", "A", 0.70, False)]))
+    assert decision.role_id is None and decision.suggestions == []
+
+
+def test_interest_competencies_keep_lexical_and_close_paraphrases() -> None:
+    matcher = FakeMatcher([Cand("a", "A", 1.0, True), Cand("b", "B", 0.86, False), Cand("c", "C", 0.80, False)])
+    assert interest_competencies("x", matcher) == ["a", "b"]
