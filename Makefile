@@ -13,26 +13,24 @@ export TRANSFORMERS_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test setup models rasa-model db lint bench clean
+.PHONY: run test setup models rasa-model db lint bench clean browser
 
 run: setup
 	$(APP_PY) -m campus.cli.run
 
-test: setup
+test: setup browser
 	$(APP_PY) -m pytest
 
 setup: .venv/.installed .venv-rasa/.installed models rasa-model db
 
 .venv/.installed: requirements/app.txt
-	rm -rf .venv
-	$(PY311) -m venv .venv
+	test -x .venv/bin/python || $(PY311) -m venv .venv
 	.venv/bin/pip install --quiet --upgrade "pip==26.3"
 	.venv/bin/pip install --quiet -r requirements/app.txt
 	touch $@
 
 .venv-rasa/.installed: requirements/rasa.txt
-	rm -rf .venv-rasa
-	$(PY310) -m venv .venv-rasa
+	test -x .venv-rasa/bin/python || $(PY310) -m venv .venv-rasa
 	.venv-rasa/bin/pip install --quiet --upgrade "pip==26.3"
 	.venv-rasa/bin/pip install --quiet -r requirements/rasa.txt
 	touch $@
@@ -46,6 +44,10 @@ rasa-model: models
 
 db: models
 	$(APP_PY) -m campus.cli.prepare
+
+# Browser tests drive Debian's Chromium (no browser download by a test tool).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: .venv/.installed
 	.venv/bin/ruff check .

@@ -112,12 +112,14 @@ class ValidateInterviewForm(FormValidationAction):
         queue = list(tracker.get_slot("competency_queue") or [])
         if not queue:
             return {"level": None}
-        answer = parse_level(value if isinstance(value, str) else None)
+        text = value if isinstance(value, str) else ""
+        problem = text_problem(text, get_settings().max_message_chars)
+        if problem in ("empty", "too_long"):  # digits alone are a fine answer here
+            _problem_response(problem, dispatcher)
+            return {"level": None}
+        answer = parse_level(text)
         if not answer.ok:
-            if isinstance(value, str) and len(value) > get_settings().max_message_chars:
-                _problem_response("too_long", dispatcher)
-            else:
-                dispatcher.utter_message(response=f"utter_level_{answer.problem}")
+            dispatcher.utter_message(response=f"utter_level_{answer.problem}")
             return {"level": None}
         assessments = dict(tracker.get_slot("assessments") or {})
         assessments[queue.pop(0)] = answer.level

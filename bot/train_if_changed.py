@@ -26,7 +26,10 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     for entry in INPUTS:
         path = ROOT / entry
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        else:
+            files = [path]
         for file in files:
             if file.suffix in {".pyc"}:
                 continue

@@ -18,8 +18,9 @@ QUESTIONS_PER_ROLE = 3
 # the runner-up; between ROLE_SUGGEST and ROLE_ACCEPT offer the candidates.
 ROLE_ACCEPT = 0.86
 ROLE_MARGIN = 0.015
-ROLE_SUGGEST = 0.80
-INTEREST_MATCH = 0.84
+ROLE_SUGGEST = 0.81
+INTEREST_MATCH = 0.855
+INTEREST_SPREAD = 0.015  # paraphrase matches must also be close to the best one
 MIN_LETTERS = 2
 
 
@@ -74,4 +75,9 @@ def decide_role(text: str, matcher: Matcher) -> RoleDecision:
 
 def interest_competencies(text: str, matcher: Matcher, limit: int = 3) -> list[str]:
     """Competencies a free-text interest refers to: lexical hits, then close paraphrases."""
-    return [c.id for c in matcher.match(text, top_k=limit) if c.lexical or c.score >= INTEREST_MATCH]
+    candidates = matcher.match(text, top_k=limit)
+    best_dense = max((c.score for c in candidates if not c.lexical), default=0.0)
+    return [
+        c.id for c in candidates
+        if c.lexical or (c.score >= INTEREST_MATCH and c.score >= best_dense - INTEREST_SPREAD)
+    ]

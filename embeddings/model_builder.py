@@ -159,7 +159,7 @@ def _tokenizer(m: PackedModel):
     assumption instead of trusting it, then express it with tokenizers'
     built-in normalisers (which serialise into tokenizer.json).
     """
-    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, processors, decoders
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     removed = sorted(cp for cp, out in m.norm_map.items() if out == ())
     spaced = sorted(cp for cp, out in m.norm_map.items() if out == (32,))
@@ -179,7 +179,7 @@ def _tokenizer(m: PackedModel):
         steps.append(normalizers.Replace(Regex(char_class(spaced)), " "))
     steps += [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]
 
-    vocab = list(zip(m.pieces, [float(s) for s in m.scores]))
+    vocab = list(zip(m.pieces, [float(s) for s in m.scores], strict=False))
     tok = Tokenizer(models.Unigram(vocab, unk_id=m.unk, byte_fallback=False))
     tok.normalizer = normalizers.Sequence(steps)
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)

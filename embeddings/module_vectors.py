@@ -38,8 +38,10 @@ def sync_module_vectors(session: Session, encoder: Encoder) -> int:
     if not todo:
         return 0
     vectors = encoder.passages([t for _, t, _ in todo])
-    for (module, _, digest), vector in zip(todo, vectors):
-        row = existing.get(module.id) or ModuleEmbedding(module_id=module.id, model=encoder.name, text_hash=digest, vector=b"")
+    for (module, _, digest), vector in zip(todo, vectors, strict=False):
+        row = existing.get(module.id) or ModuleEmbedding(
+            module_id=module.id, model=encoder.name, text_hash=digest, vector=b""
+        )
         row.model = encoder.name
         row.text_hash = digest
         row.vector = np.asarray(vector, dtype=np.float32).tobytes()

@@ -54,7 +54,7 @@ class TextMatcher:
     def lexical(self, text: str) -> list[MatchCandidate]:
         norm = _normalise(text)
         hits = []
-        for item, terms in zip(self.items, self._terms):
+        for item, terms in zip(self.items, self._terms, strict=False):
             best = max((len(t) for t in terms if t in norm), default=0)
             if best:
                 hits.append((best, item))

@@ -188,8 +188,10 @@ def explain(
         if role_title and first["id"] in gaps:
             reasons.append(texts["role_fit"].format(role=role_title))
         else:
-            reasons.append(texts["deepen"].format(label=labels.get(first["id"], first["id"]), reached=first["level_to"]))
+            label = labels.get(first["id"], first["id"])
+            reasons.append(texts["deepen"].format(label=label, reached=first["level_to"]))
     hours = module.duration_hours
     hours_text = f"{int(hours)}" if float(hours).is_integer() else f"{hours:.1f}".replace(".", ",")
-    reasons.append(texts["logistics"].format(format=texts["formats"].get(module.format, module.format), hours=hours_text))
+    format_text = texts["formats"].get(module.format, module.format)
+    reasons.append(texts["logistics"].format(format=format_text, hours=hours_text))
     return reasons

@@ -77,7 +77,7 @@ def platform_services(settings: Settings, log_dir: Path, with_api: bool = True) 
     services = [
         Service(
             "Action-Server",
-            [str(venv / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            [str(venv / "python"), "-m", "actions.server", "--port", str(settings.action_port)],
             f"http://127.0.0.1:{settings.action_port}/health",
             log_dir / "actions.log",
             shared_env,
@@ -94,6 +94,7 @@ def platform_services(settings: Settings, log_dir: Path, with_api: bool = True) 
                 "KC_ACTION_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
                 "KC_TRACKER_DB": str(settings.var_dir / "rasa-tracker.db"),
                 "TF_CPP_MIN_LOG_LEVEL": "2",
+                "PYTHONPATH": str(ROOT),
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             },
         ),

@@ -13,6 +13,7 @@ from campus.settings import Settings, get_settings
 
 RASA_PORT = 15005
 ACTION_PORT = 15055
+API_PORT = 18000
 
 
 class RestChat:
@@ -36,8 +37,11 @@ def texts(messages: list[dict]) -> str:
 @pytest.fixture(scope="session")
 def platform(prepared_store, test_var_dir) -> Iterator[Settings]:
     base = get_settings()
-    settings = base.model_copy(update={"rasa_port": RASA_PORT, "action_port": ACTION_PORT})
-    services = platform_services(settings, test_var_dir / "logs", with_api=False)
+    settings = base.model_copy(update={
+        "rasa_port": RASA_PORT, "action_port": ACTION_PORT, "api_port": API_PORT,
+        "public_rasa_url": f"http://127.0.0.1:{RASA_PORT}",
+    })
+    services = platform_services(settings, test_var_dir / "logs")
     start_all(services, timeout=600)
     try:
         yield settings

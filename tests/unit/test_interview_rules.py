@@ -60,5 +60,8 @@ def test_weak_match_gives_no_suggestions() -> None:
 
 
 def test_interest_competencies_keep_lexical_and_close_paraphrases() -> None:
-    matcher = FakeMatcher([Cand("a", "A", 1.0, True), Cand("b", "B", 0.86, False), Cand("c", "C", 0.80, False)])
-    assert interest_competencies("x", matcher) == ["a", "b"]
+    matcher = FakeMatcher([Cand("a", "A", 1.0, True), Cand("b", "B", 0.88, False), Cand("c", "C", 0.87, False),
+                           Cand("d", "D", 0.85, False)])
+    assert interest_competencies("x", matcher, limit=4) == ["a", "b", "c"]
+    far_behind = FakeMatcher([Cand("b", "B", 0.90, False), Cand("c", "C", 0.86, False)])
+    assert interest_competencies("x", far_behind) == ["b"]

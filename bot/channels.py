@@ -1,0 +1,30 @@
+"""Rasa channel fix-ups (runs in the Rasa venv).
+
+Rasa 3.6's socket.io channel calls ``AsyncServer.enter_room`` without
+awaiting it; with python-socketio 5.x that method is a coroutine, so with
+``session_persistence`` the client never joins its session's room and every
+bot message goes to an empty room. This subclass schedules the coroutine.
+Registered in ``bot/credentials.yml`` in place of ``socketio``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any
+
+from rasa.core.channels.socketio import SocketIOInput
+
+
+class PersistentSocketIOInput(SocketIOInput):
+    def blueprint(self, on_new_message: Any) -> Any:
+        blueprint = super().blueprint(on_new_message)
+        sio = self.sio
+        original = sio.enter_room
+
+        def enter_room(sid: str, room: str, namespace: str | None = None) -> Any:
+            result = original(sid, room, namespace=namespace)
+            return asyncio.ensure_future(result) if inspect.isawaitable(result) else result
+
+        sio.enter_room = enter_room
+        return blueprint
