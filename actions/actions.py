@@ -24,8 +24,8 @@ from campus.levels import parse_level
 from campus.models import RoleProfile
 from campus.settings import get_settings
 from embeddings.framework_matchers import competency_matcher, role_matcher
+from embeddings.index import get_module_index
 from plan_engine.onboarding import InterviewAnswers, complete_interview
-from plan_engine.planner import module_index
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def warm_up() -> None:
     role_matcher()
     competency_matcher()
     with Session(get_engine()) as session:
-        module_index().snapshot(session)
+        get_module_index().snapshot(session)
 
 
 def _label(competency_id: str | None) -> str | None:

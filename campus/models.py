@@ -80,6 +80,8 @@ class Module(SQLModel, table=True):
     price_non_member_eur: float = 0
     proof_tiers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     status: str = Field(default="submitted", index=True)
+    content_hash: str = ""
+    review_reason: str | None = None
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -157,3 +159,52 @@ class PlanItem(SQLModel, table=True):
     match_percent: int
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     status: str = "proposed"
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key for providers, board members, HR and admins; only its hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(index=True, unique=True)
+    prefix: str  # first characters, so a key can be recognised in lists without revealing it
+    role: str  # provider | board | hr | admin
+    provider_id: str | None = Field(default=None, foreign_key="provider.id")
+    org: str | None = None
+    label: str = ""
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ModuleVersion(SQLModel, table=True):
+    """Every submitted content version of a module, kept for audit and change detection."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True)
+    version: int
+    content_hash: str
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    submitted_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewDecision(SQLModel, table=True):
+    """Audit trail of the advisory board: who decided what, why, on which version."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True)
+    module_version: int
+    decision: str  # approved | rejected
+    reason: str = ""
+    checklist: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON))
+    reviewer_key_id: int | None = Field(default=None, foreign_key="apikey.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class DuplicateFlag(SQLModel, table=True):
+    """A near-duplicate of a module from another provider, for the board to look at."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True)
+    other_module_id: int = Field(foreign_key="module.id")
+    similarity: float
+    resolved: bool = False
+    at: datetime = Field(default_factory=utcnow)

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from campus.models import Competency, Meta, Module, Provider, RoleProfile, utcnow
+from campus.models import Competency, Meta, Provider, RoleProfile
+from campus.module_store import RecordError, upsert_module
 from campus.schemas import ModuleIn
 
 SEED_FILES = ("competencies.yml", "role_profiles.yml", "providers.yml", "catalogue.jsonl")
@@ -91,20 +92,11 @@ def load_seed(session: Session, seed_dir: Path, force: bool = False) -> SeedRepo
         report.providers += 1
     session.flush()
 
-    existing = {(m.provider_id, m.external_id): m for m in session.exec(select(Module)).all()}
     for module_in in read_catalogue(seed_dir / "catalogue.jsonl"):
-        unknown = [c.id for c in module_in.competencies if c.id not in competency_ids]
-        if unknown:
-            raise ValueError(f"module {module_in.external_id}: unknown competencies {unknown}")
-        values = module_in.model_dump(mode="json", exclude={"provider"})
-        row = existing.get((module_in.provider, module_in.external_id))
-        if row is None:
-            row = Module(provider_id=module_in.provider, **values)
-        else:
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-        session.add(row)
+        try:
+            upsert_module(session, module_in.provider, module_in, competency_ids, status=module_in.status)
+        except RecordError as exc:
+            raise ValueError(f"module {module_in.external_id}: {exc.message_en}") from exc
         report.modules += 1
 
     if marker is None:

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     weight_gap: float = 0.6
     weight_semantic: float = 0.4
     max_message_chars: int = Field(default=2000, ge=100)
+    # Hybrid search: weighted reciprocal rank fusion of the three signals.
+    search_weight_dense: float = 1.0
+    search_weight_lexical: float = 0.5
+    search_weight_competency: float = 0.7
+    search_rrf_k: float = 60.0
 
     @property
     def resolved_database_url(self) -> str:

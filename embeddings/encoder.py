@@ -27,7 +27,9 @@ class Encoder:
         self.name = model_name_or_path
         self.batch_size = batch_size
         self._model = SentenceTransformer(model_name_or_path, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        model = self._model
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         prompts = getattr(self._model, "prompts", {}) or {}
         self._query_prompt = prompts.get("query", "query: ")
         self._passage_prompt = prompts.get("passage", "passage: ")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from sqlmodel import Session
@@ -27,3 +29,34 @@ def competency_matcher() -> TextMatcher:
             for c in competencies(session).values()
         ]
     return TextMatcher(items, get_encoder())
+
+
+DENSE_LOOKUP_MIN = 0.88
+
+
+def competency_lookup() -> Callable[[str], str | None]:
+    """Map an external competency reference (DigComp code, ESCO/other label) to one of our ids.
+
+    DigComp codes map through the framework's ``digcomp`` alignment (a
+    competence like 4.2, else its area 4.0); labels go through the text
+    matcher, accepting lexical hits and close paraphrases only.
+    """
+    with Session(get_engine()) as session:
+        by_digcomp = {c.digcomp: c.id for c in competencies(session).values() if c.digcomp}
+    matcher = competency_matcher()
+
+    def lookup(reference: str) -> str | None:
+        text = (reference or "").strip()
+        if not text or text.startswith(("http://", "https://")):
+            return None
+        code = text.split(":", 1)[1].strip() if text.lower().startswith("digcomp:") else text
+        if code in by_digcomp:
+            return by_digcomp[code]
+        if re.fullmatch(r"\d+\.\d+", code):
+            return by_digcomp.get(code.split(".")[0] + ".0")
+        best = matcher.match(text, top_k=1)
+        if best and (best[0].lexical or best[0].score >= DENSE_LOOKUP_MIN):
+            return best[0].id
+        return None
+
+    return lookup

@@ -1,31 +1,58 @@
-"""In-process vector index over the approved catalogue, rebuilt from the store.
+"""The vector index over the approved catalogue: in memory, persisted under var/, rebuilt from the store.
 
-The store is the source of truth (vectors live in ``moduleembedding``); this
-index is a cache that reloads itself whenever the catalogue's signature
-(module count, last change, vector count) differs from the one it was built
-from, so a process never serves a stale catalogue after another process
-changed it.
+The store is the source of truth: a module and its vector are committed in
+the same transaction (see ``embeddings.ingest``), so a crash can never leave
+a module without a vector. This index is a cache of the approved, current
+modules' vectors and metadata:
+
+* every request compares a cheap catalogue signature (count, last change,
+  vector count) and reloads when another process changed the catalogue;
+* the loaded snapshot is written to ``var/index/`` together with a checksum
+  over (module id, content hash, vector hash); on start the file is used
+  only if the checksum matches the store, otherwise it is rebuilt;
+* the ingesting process applies its own changes incrementally (upsert /
+  remove) without a reload.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from campus.catalogue import approved_modules
 from campus.models import Module, ModuleEmbedding
-from embeddings.module_vectors import load_module_vectors
+from embeddings.lexical import LexicalIndex, analyse
+from embeddings.module_vectors import passage_of
+
+RECOMMENDABLE = "approved"
 
 
-@dataclass(frozen=True)
+@dataclass
 class IndexSnapshot:
     modules: list[Module]
     vectors: np.ndarray  # (n, dim), L2-normalised rows
     signature: tuple
+    checksum: str
+    _lexical: LexicalIndex | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def ids(self) -> list[int]:
+        return [m.id for m in self.modules]
+
+    def lexical(self) -> LexicalIndex:
+        """BM25 over the snapshot, built on first use (the dense path never pays for it)."""
+        with self._lock:
+            if self._lexical is None:
+                self._lexical = LexicalIndex(analyse([passage_of(m) for m in self.modules]))
+            return self._lexical
 
 
 def catalogue_signature(session: Session) -> tuple:
@@ -34,27 +61,169 @@ def catalogue_signature(session: Session) -> tuple:
     return (count, str(last), vectors)
 
 
+def _approved_rows(session: Session) -> list[tuple[Module, ModuleEmbedding]]:
+    return list(session.exec(
+        select(Module, ModuleEmbedding)
+        .join(ModuleEmbedding, ModuleEmbedding.module_id == Module.id)
+        .where(Module.status == RECOMMENDABLE)
+        .order_by(Module.id)
+    ).all())
+
+
+def checksum_of(pairs: list[tuple[int, str, str]]) -> str:
+    digest = hashlib.sha256()
+    for module_id, content, vector in pairs:
+        digest.update(f"{module_id}:{content}:{vector};".encode())
+    return digest.hexdigest()
+
+
 class ModuleIndex:
-    def __init__(self, dim: int) -> None:
+    def __init__(self, dim: int, persist_dir: Path | None = None) -> None:
         self.dim = dim
+        self.persist_dir = persist_dir
         self._snapshot: IndexSnapshot | None = None
         self._lock = threading.Lock()
 
+    # -- loading -----------------------------------------------------------------
     def snapshot(self, session: Session) -> IndexSnapshot:
         signature = catalogue_signature(session)
         with self._lock:
             if self._snapshot is None or self._snapshot.signature != signature:
-                modules = approved_modules(session)
-                vectors = load_module_vectors(session, [m.id for m in modules], self.dim)
-                for module in modules:
-                    session.expunge(module)
-                self._snapshot = IndexSnapshot(modules, vectors, signature)
+                self._snapshot = self._load(session, signature)
             return self._snapshot
 
-    def search(self, session: Session, query_vector: np.ndarray, top_k: int = 10) -> list[tuple[Module, float]]:
-        snap = self.snapshot(session)
-        if not snap.modules:
-            return []
-        scores = snap.vectors @ query_vector
-        order = np.argsort(-scores)[:top_k]
-        return [(snap.modules[i], float(scores[i])) for i in order]
+    def _load(self, session: Session, signature: tuple) -> IndexSnapshot:
+        rows = _approved_rows(session)
+        modules = [m for m, _ in rows]
+        for module in modules:
+            session.expunge(module)
+        checksum = checksum_of([(m.id, m.content_hash, e.text_hash) for m, e in rows])
+        vectors = self._read_persisted(checksum, len(rows))
+        if vectors is None:
+            vectors = np.zeros((len(rows), self.dim), dtype=np.float32)
+            for i, (_, emb) in enumerate(rows):
+                vectors[i] = np.frombuffer(emb.vector, dtype=np.float32)
+            self._persist(vectors, [m.id for m in modules], checksum)
+        return IndexSnapshot(modules, vectors, signature, checksum)
+
+    def _read_persisted(self, checksum: str, count: int) -> np.ndarray | None:
+        if self.persist_dir is None:
+            return None
+        meta, data = self.persist_dir / "index.json", self.persist_dir / "vectors.npy"
+        try:
+            info = json.loads(meta.read_text())
+            if info.get("checksum") != checksum or info.get("count") != count:
+                return None
+            vectors = np.load(data, allow_pickle=False)
+            return vectors if vectors.shape == (count, self.dim) else None
+        except (OSError, ValueError):
+            return None
+
+    def _persist(self, vectors: np.ndarray, ids: list[int], checksum: str) -> None:
+        if self.persist_dir is None:
+            return
+        self.persist_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.persist_dir / "vectors.tmp.npy"
+        np.save(tmp, vectors, allow_pickle=False)
+        tmp.replace(self.persist_dir / "vectors.npy")
+        (self.persist_dir / "index.json").write_text(json.dumps({"checksum": checksum, "count": len(ids)}))
+
+    # -- incremental changes by the writing process ------------------------------
+    def upsert(self, module: Module, vector: np.ndarray, signature: tuple | None = None) -> None:
+        """Apply one module change without a reload; non-approved modules leave the index."""
+        with self._lock:
+            snap = self._snapshot
+            if snap is None:
+                return
+            ids = snap.ids
+            modules, vectors = list(snap.modules), snap.vectors
+            if module.id in ids:
+                position = ids.index(module.id)
+                if module.status == RECOMMENDABLE:
+                    modules[position] = module
+                    vectors = vectors.copy()
+                    vectors[position] = vector
+                else:
+                    del modules[position]
+                    vectors = np.delete(vectors, position, axis=0)
+            elif module.status == RECOMMENDABLE:
+                modules.append(module)
+                vectors = np.vstack([vectors, vector[None, :]])
+            self._snapshot = IndexSnapshot(modules, vectors, signature or snap.signature, snap.checksum)
+
+    def remove(self, module_id: int, signature: tuple | None = None) -> None:
+        with self._lock:
+            snap = self._snapshot
+            if snap is None or module_id not in snap.ids:
+                return
+            position = snap.ids.index(module_id)
+            modules = snap.modules[:position] + snap.modules[position + 1:]
+            self._snapshot = replace(snap, modules=modules, vectors=np.delete(snap.vectors, position, axis=0),
+                                     signature=signature or snap.signature, _lexical=None)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    formats: tuple[str, ...] = ()
+    region: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    max_price_eur: float | None = None
+    member: bool = True
+    language: str | None = None
+    categories: tuple[str, ...] = ()
+
+    def mask(self, modules: list[Module]) -> np.ndarray:
+        keep = np.ones(len(modules), dtype=bool)
+        for i, m in enumerate(modules):
+            if self.formats and m.format not in self.formats:
+                keep[i] = False
+            elif self.region and not _region_matches(m, self.region):
+                keep[i] = False
+            elif self.language and m.language != self.language:
+                keep[i] = False
+            elif self.categories and m.category not in self.categories:
+                keep[i] = False
+            elif self.max_price_eur is not None and _price(m, self.member) > self.max_price_eur:
+                keep[i] = False
+            elif (self.date_from or self.date_to) and not _dates_overlap(m, self.date_from, self.date_to):
+                keep[i] = False
+        return keep
+
+
+def _price(module: Module, member: bool) -> float:
+    return module.price_member_eur if member else module.price_non_member_eur
+
+
+def _region_matches(module: Module, region: str) -> bool:
+    """Online modules are available everywhere; others must be in the region or one of its towns."""
+    if module.format == "online" or (module.region or "").lower() == "bundesweit":
+        return True
+    wanted = region.lower()
+    return wanted == (module.region or "").lower() or any(wanted == loc.lower() for loc in module.locations)
+
+
+def _dates_overlap(module: Module, start: date | None, end: date | None) -> bool:
+    if not module.dates:
+        return True  # self-paced: always available
+    for window in module.dates:
+        w_start, w_end = date.fromisoformat(window["start"]), date.fromisoformat(window["end"])
+        if (start is None or w_end >= start) and (end is None or w_start <= end):
+            return True
+    return False
+
+
+_shared: ModuleIndex | None = None
+_shared_lock = threading.Lock()
+
+
+def get_module_index() -> ModuleIndex:
+    """The process-wide index, persisted under ``var/index``."""
+    global _shared
+    from campus.settings import get_settings
+    from embeddings.encoder import get_encoder
+
+    with _shared_lock:
+        if _shared is None:
+            _shared = ModuleIndex(get_encoder().dim, get_settings().var_dir / "index")
+        return _shared

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -12,14 +10,9 @@ from campus.models import Plan, PlanItem, RoleProfile
 from campus.profiles import load_profile
 from campus.settings import get_settings
 from embeddings.encoder import Encoder, get_encoder
-from embeddings.index import ModuleIndex
+from embeddings.index import ModuleIndex, get_module_index
 from plan_engine.gaps import analyse_gaps
 from plan_engine.recommend import CandidateModule, Recommendation, Weights, recommend
-
-
-@lru_cache
-def module_index() -> ModuleIndex:
-    return ModuleIndex(get_encoder().dim)
 
 
 def need_text(role_title: str | None, gap_labels: list[str], interest: str | None) -> str:
@@ -42,7 +35,7 @@ def build_plan(
     index: ModuleIndex | None = None,
 ) -> list[Recommendation]:
     encoder = encoder or get_encoder()
-    index = index or module_index()
+    index = index or get_module_index()
     settings = get_settings()
     profile = load_profile(session, learner_id)
     role = session.get(RoleProfile, profile.role_id) if profile.role_id else None

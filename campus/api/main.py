@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from campus.api.routers import catalogue, widget
+from campus.api.routers import board, catalogue, provider_modules, search, widget
 from campus.db import get_engine
 
 app = FastAPI(
@@ -13,7 +13,10 @@ app = FastAPI(
     description="Weiterbildungsplattform für Kommunalverwaltungen: Katalog, Profile und Lernpläne.",
     version="0.1.0",
 )
+app.include_router(search.router, prefix="/api")  # before /modules/{id}
 app.include_router(catalogue.router, prefix="/api")
+app.include_router(provider_modules.router, prefix="/api")
+app.include_router(board.router, prefix="/api")
 app.include_router(widget.router)
 app.mount("/widget", StaticFiles(directory=widget.WIDGET_DIR), name="widget")
 

@@ -1,0 +1,100 @@
+"""Matching quality on the labelled German evaluation set (data/eval/matching_queries.yml).
+
+For every query (need-style phrasing with little word overlap with the
+module texts) the approved sample catalogue is ranked by BM25 only (German
+lemmas), dense only (e5), and the hybrid fusion (dense + BM25 + competency
+overlap, weighted RRF with the weights from the settings). Prints MRR,
+nDCG@10 (graded gains) and recall@10 for each.
+
+    .venv/bin/python bench/matching_quality.py
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("KC_VAR_DIR", tempfile.mkdtemp(prefix="kc-bench-quality-"))
+os.environ.setdefault("KC_EMBEDDING_MODEL", str(ROOT / "var/models/multilingual-e5-small"))
+os.environ["KC_DATABASE_URL"] = f"sqlite:///{Path(os.environ['KC_VAR_DIR']) / 'campus.db'}"
+
+
+def dcg(gains: list[int]) -> float:
+    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def evaluate(rankings: dict[str, list[int]], judgments: dict[str, dict[int, int]], k: int = 10) -> dict[str, float]:
+    mrr = ndcg = recall = 0.0
+    for qid, ranked in rankings.items():
+        relevant = judgments[qid]
+        first = next((i for i, mid in enumerate(ranked) if mid in relevant), None)
+        mrr += 1 / (first + 1) if first is not None else 0.0
+        ideal = dcg(sorted(relevant.values(), reverse=True)[:k])
+        ndcg += dcg([relevant.get(mid, 0) for mid in ranked[:k]]) / ideal
+        recall += len(set(ranked[:k]) & set(relevant)) / len(relevant)
+    n = len(rankings)
+    return {"MRR": mrr / n, "nDCG@10": ndcg / n, "Recall@10": recall / n}
+
+
+def main() -> int:
+    from sqlmodel import Session, select
+
+    from campus.db import get_engine, session_scope
+    from campus.interview import interest_competencies
+    from campus.models import Module
+    from campus.seed import load_seed
+    from campus.settings import get_settings
+    from embeddings.encoder import get_encoder
+    from embeddings.framework_matchers import competency_matcher
+    from embeddings.index import ModuleIndex
+    from embeddings.module_vectors import sync_module_vectors
+    from embeddings.search import FusionWeights, hybrid_search
+
+    settings = get_settings()
+    encoder = get_encoder()
+    with session_scope() as session:
+        load_seed(session, settings.seed_dir)
+    with session_scope() as session:
+        sync_module_vectors(session, encoder)
+    with Session(get_engine()) as session:
+        ids = {m.external_id: m.id for m in session.exec(select(Module)).all()}
+        snapshot = ModuleIndex(encoder.dim).snapshot(session)
+
+    data = yaml.safe_load((ROOT / "data/eval/matching_queries.yml").read_text(encoding="utf-8"))
+    queries = data["queries"]
+    judgments = {q["id"]: {ids[ext]: int(g) for ext, g in q["relevant"].items()} for q in queries}
+    vectors = encoder.queries([q["text"] for q in queries])
+    matcher = competency_matcher()
+    wanted = {q["id"]: interest_competencies(q["text"], matcher) for q in queries}
+    default = FusionWeights(settings.search_weight_dense, settings.search_weight_lexical,
+                            settings.search_weight_competency, settings.search_rrf_k)
+
+    configs = {
+        "BM25 (Lemmata)": ({"signals": ("lexical",)}, default),
+        "dicht (e5)": ({"signals": ("dense",)}, default),
+        "dicht + BM25": ({"signals": ("dense", "lexical")}, default),
+        "hybrid (Standard)": ({}, default),
+    }
+    print(f"{len(queries)} Anfragen, {sum(len(j) for j in judgments.values())} Relevanzurteile, "
+          f"{len(snapshot.modules)} freigegebene Module\n")
+    print(f"{'Verfahren':<20} {'MRR':>7} {'nDCG@10':>9} {'Recall@10':>10}")
+    for label, (kwargs, weights) in configs.items():
+        rankings = {
+            q["id"]: [h.module_id for h in hybrid_search(snapshot, vectors[i], q["text"], wanted[q["id"]], 10,
+                                                         weights=weights, **kwargs)]
+            for i, q in enumerate(queries)
+        }
+        scores = evaluate(rankings, judgments)
+        print(f"{label:<20} {scores['MRR']:7.3f} {scores['nDCG@10']:9.3f} {scores['Recall@10']:10.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

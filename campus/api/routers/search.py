@@ -1,0 +1,65 @@
+"""Hybrid search over the approved catalogue, with filters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
+
+from campus.db import get_engine
+from campus.interview import interest_competencies
+from campus.settings import get_settings
+from embeddings.encoder import get_encoder
+from embeddings.framework_matchers import competency_matcher
+from embeddings.index import SearchFilters, get_module_index
+from embeddings.search import FusionWeights, hybrid_search
+
+router = APIRouter(tags=["catalogue"])
+
+
+def weights_from_settings() -> FusionWeights:
+    s = get_settings()
+    return FusionWeights(s.search_weight_dense, s.search_weight_lexical, s.search_weight_competency, s.search_rrf_k)
+
+
+def _search(q: str, filters: SearchFilters, k: int) -> list[dict[str, Any]]:
+    encoder = get_encoder()
+    query_vector = encoder.query(q)
+    wanted = interest_competencies(q, competency_matcher())
+    with Session(get_engine()) as session:
+        snapshot = get_module_index().snapshot(session)
+    hits = hybrid_search(snapshot, query_vector, q, wanted, k, filters, weights_from_settings())
+    by_id = {m.id: m for m in snapshot.modules}
+    return [
+        {
+            "module_id": h.module_id, "title": h.title, "score": round(h.score, 5),
+            "similarity": round(h.dense, 4), "bm25": round(h.lexical, 3), "competency_overlap": h.competency_overlap,
+            "format": by_id[h.module_id].format, "category": by_id[h.module_id].category,
+            "price_member_eur": by_id[h.module_id].price_member_eur, "provider_id": by_id[h.module_id].provider_id,
+        }
+        for h in hits
+    ]
+
+
+@router.get("/modules/search")
+async def search_modules(
+    q: Annotated[str, Query(min_length=2, max_length=500, description="Suchtext / need in free text")],
+    format: Annotated[list[Literal["online", "presence", "blended"]] | None, Query()] = None,
+    region: Annotated[str | None, Query(max_length=100)] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    max_price_eur: Annotated[float | None, Query(ge=0)] = None,
+    member: bool = True,
+    language: Annotated[str | None, Query(pattern="^[a-z]{2}$")] = None,
+    category: Annotated[list[Literal["Basismodul", "Intensivmodul", "Bonusmodul"]] | None, Query()] = None,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[dict[str, Any]]:
+    if date_from and date_to and date_to < date_from:
+        raise HTTPException(422, detail={"field": "date_to", "message_de": "date_to liegt vor date_from.",
+                                         "message_en": "date_to is before date_from."})
+    filters = SearchFilters(tuple(format or ()), region, date_from, date_to, max_price_eur, member, language,
+                            tuple(category or ()))
+    return await run_in_threadpool(_search, q, filters, k)

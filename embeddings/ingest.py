@@ -1,0 +1,167 @@
+"""The ingest pipeline: validated records → versioned modules → vectors → duplicate check.
+
+Records are processed in batches. Each record is written inside its own
+savepoint, so one bad record never takes others with it; a batch's modules
+and their vectors are committed in the same transaction, so the store never
+holds a module without its vector (a crash loses at most the open batch,
+and that batch is reported as not stored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from campus.catalogue import competencies
+from campus.models import DuplicateFlag, Module, ModuleEmbedding
+from campus.module_store import RecordError, upsert_module
+from campus.schemas import ModuleIn
+from embeddings.encoder import Encoder
+from embeddings.module_vectors import passage_of, text_hash
+
+DUPLICATE_THRESHOLD = 0.95
+BATCH_SIZE = 128
+
+
+@dataclass
+class RecordResult:
+    line: int
+    external_id: str | None
+    outcome: str  # created | updated | unchanged | error
+    module_id: int | None = None
+    version: int | None = None
+    errors: list[dict] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+
+
+@dataclass
+class IngestSummary:
+    results: list[RecordResult] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
+        for result in self.results:
+            out[result.outcome] += 1
+        return out
+
+
+def validation_errors(exc: ValidationError) -> list[dict]:
+    errors = []
+    for err in exc.errors():
+        location = ".".join(str(p) for p in err["loc"]) or "record"
+        errors.append({
+            "field": location,
+            "message_de": f"Ungültiger Wert für „{location}“: {err['msg']}",
+            "message_en": f"Invalid value for '{location}': {err['msg']}",
+        })
+    return errors
+
+
+def parse_record(line: int, raw: object, provider_id: str) -> ModuleIn | RecordResult:
+    """A record as a validated template, or the error result for its line."""
+    if isinstance(raw, RecordError):
+        return RecordResult(line, None, "error", errors=[raw.as_dict()])
+    if not isinstance(raw, dict):
+        return RecordResult(line, None, "error", errors=[{
+            "field": "record", "message_de": "Jede Zeile muss ein JSON-Objekt sein.",
+            "message_en": "Each line must be a JSON object.",
+        }])
+    external_id = raw.get("external_id") if isinstance(raw.get("external_id"), str) else None
+    claimed = raw.setdefault("provider", provider_id)
+    if claimed != provider_id:
+        return RecordResult(line, external_id, "error", errors=[{
+            "field": "provider",
+            "message_de": "Sie können nur Module Ihres eigenen Anbieterkontos einreichen.",
+            "message_en": "You can only submit modules for your own provider account.",
+        }])
+    try:
+        return ModuleIn.model_validate(raw)
+    except ValidationError as exc:
+        return RecordResult(line, external_id, "error", errors=validation_errors(exc))
+
+
+class Ingestor:
+    """Stateful across batches of one request: knows the competency ids and the other providers' vectors."""
+
+    def __init__(self, session: Session, provider_id: str, encoder: Encoder, status: str = "submitted") -> None:
+        self.session = session
+        self.provider_id = provider_id
+        self.encoder = encoder
+        self.status = status
+        self.known = set(competencies(session))
+        self._other_ids, self._other_vectors = self._load_other_vectors()
+
+    def _load_other_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        rows = self.session.exec(
+            select(ModuleEmbedding.module_id, ModuleEmbedding.vector)
+            .join(Module, Module.id == ModuleEmbedding.module_id)
+            .where(Module.provider_id != self.provider_id, Module.status.in_(("approved", "submitted")))
+        ).all()
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self.encoder.dim), dtype=np.float32)
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return ids, vectors
+
+    def ingest_batch(self, batch: list[tuple[int, object]]) -> list[RecordResult]:
+        results: list[RecordResult] = []
+        changed: list[tuple[RecordResult, Module]] = []
+        for line, raw in batch:
+            parsed = parse_record(line, raw, self.provider_id)
+            if isinstance(parsed, RecordResult):
+                results.append(parsed)
+                continue
+            savepoint = self.session.begin_nested()
+            try:
+                outcome = upsert_module(self.session, self.provider_id, parsed, self.known, self.status)
+                savepoint.commit()
+            except RecordError as exc:
+                savepoint.rollback()
+                results.append(RecordResult(line, parsed.external_id, "error", errors=[exc.as_dict()]))
+                continue
+            module = outcome.module
+            kind = "created" if outcome.created else ("updated" if outcome.changed else "unchanged")
+            result = RecordResult(line, parsed.external_id, kind, module.id, module.version)
+            results.append(result)
+            if outcome.changed:
+                changed.append((result, module))
+        self._embed_and_check(changed)
+        self.session.commit()
+        return results
+
+    def _embed_and_check(self, changed: list[tuple[RecordResult, Module]]) -> None:
+        if not changed:
+            return
+        texts = [passage_of(module) for _, module in changed]
+        vectors = self.encoder.passages(texts)
+        existing = {
+            e.module_id: e for e in self.session.exec(
+                select(ModuleEmbedding).where(ModuleEmbedding.module_id.in_([m.id for _, m in changed]))
+            ).all()
+        }
+        for (result, module), text, vector in zip(changed, texts, vectors, strict=True):
+            row = existing.get(module.id) or ModuleEmbedding(module_id=module.id, model="", text_hash="", vector=b"")
+            row.model, row.text_hash, row.vector = self.encoder.name, text_hash(text), vector.tobytes()
+            self.session.add(row)
+            if len(self._other_ids):
+                sims = self._other_vectors @ vector
+                for idx in np.nonzero(sims >= DUPLICATE_THRESHOLD)[0][:5]:
+                    other = int(self._other_ids[idx])
+                    result.duplicates.append(other)
+                    self.session.add(DuplicateFlag(module_id=module.id, other_module_id=other,
+                                                   similarity=float(sims[idx])))
+
+
+def batched(records: Iterable[tuple[int, object]], size: int = BATCH_SIZE) -> Iterator[list[tuple[int, object]]]:
+    batch: list[tuple[int, object]] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
