@@ -3,8 +3,10 @@
 For every query (need-style phrasing with little word overlap with the
 module texts) the approved sample catalogue is ranked by BM25 only (German
 lemmas), dense only (e5), and the hybrid fusion (dense + BM25 + competency
-overlap, weighted RRF with the weights from the settings). Prints MRR,
-nDCG@10 (graded gains) and recall@10 for each.
+overlap; linear blend of z-scores with the weights from the settings, and
+weighted RRF for comparison). Prints MRR, nDCG@10 (graded gains) and
+recall@10 for each, then a 2-fold check: weights chosen by grid search on
+one half of the queries, measured on the other half, against dense only.
 
     .venv/bin/python bench/matching_quality.py
 """
@@ -47,7 +49,6 @@ def main() -> int:
     from sqlmodel import Session, select
 
     from campus.db import get_engine, session_scope
-    from campus.interview import interest_competencies
     from campus.models import Module
     from campus.seed import load_seed
     from campus.settings import get_settings
@@ -56,6 +57,7 @@ def main() -> int:
     from embeddings.index import ModuleIndex
     from embeddings.module_vectors import sync_module_vectors
     from embeddings.search import FusionWeights, hybrid_search
+    from embeddings.text_matcher import soft_weights
 
     settings = get_settings()
     encoder = get_encoder()
@@ -72,27 +74,43 @@ def main() -> int:
     judgments = {q["id"]: {ids[ext]: int(g) for ext, g in q["relevant"].items()} for q in queries}
     vectors = encoder.queries([q["text"] for q in queries])
     matcher = competency_matcher()
-    wanted = {q["id"]: interest_competencies(q["text"], matcher) for q in queries}
+    wanted = {q["id"]: soft_weights(matcher, q["text"], vectors[i]) for i, q in enumerate(queries)}
     default = FusionWeights(settings.search_weight_dense, settings.search_weight_lexical,
-                            settings.search_weight_competency, settings.search_rrf_k)
+                            settings.search_weight_competency, settings.search_rrf_k, settings.search_fusion)
+    rrf = FusionWeights(1.0, 0.5, 0.7, 60.0, "rrf")
+
+    def rank(subset: list[int], weights: FusionWeights, **kwargs) -> dict[str, list[int]]:
+        return {
+            queries[i]["id"]: [h.module_id for h in hybrid_search(
+                snapshot, vectors[i], queries[i]["text"], wanted[queries[i]["id"]], 10, weights=weights, **kwargs)]
+            for i in subset
+        }
 
     configs = {
         "BM25 (Lemmata)": ({"signals": ("lexical",)}, default),
         "dicht (e5)": ({"signals": ("dense",)}, default),
-        "dicht + BM25": ({"signals": ("dense", "lexical")}, default),
+        "Kompetenzen": ({"signals": ("competency",)}, default),
+        "hybrid RRF": ({}, rrf),
         "hybrid (Standard)": ({}, default),
     }
     print(f"{len(queries)} Anfragen, {sum(len(j) for j in judgments.values())} Relevanzurteile, "
           f"{len(snapshot.modules)} freigegebene Module\n")
     print(f"{'Verfahren':<20} {'MRR':>7} {'nDCG@10':>9} {'Recall@10':>10}")
+    everyone = list(range(len(queries)))
     for label, (kwargs, weights) in configs.items():
-        rankings = {
-            q["id"]: [h.module_id for h in hybrid_search(snapshot, vectors[i], q["text"], wanted[q["id"]], 10,
-                                                         weights=weights, **kwargs)]
-            for i, q in enumerate(queries)
-        }
-        scores = evaluate(rankings, judgments)
+        scores = evaluate(rank(everyone, weights, **kwargs), judgments)
         print(f"{label:<20} {scores['MRR']:7.3f} {scores['nDCG@10']:9.3f} {scores['Recall@10']:10.3f}")
+
+    print("\n2-fach-Kreuzvalidierung (Gewichte auf einer Hälfte gewählt, auf der anderen gemessen):")
+    folds = [(everyone[::2], everyone[1::2]), (everyone[1::2], everyone[::2])]
+    grid = [FusionWeights(1.0, a, b) for a in (0.0, 0.1, 0.2, 0.3, 0.5) for b in (0.0, 0.25, 0.5, 1.0)]
+    for n, (train, test) in enumerate(folds, start=1):
+        best = max(grid, key=lambda w, subset=train: evaluate(rank(subset, w), judgments)["nDCG@10"])
+        hybrid = evaluate(rank(test, best), judgments)
+        dense = evaluate(rank(test, default, signals=("dense",)), judgments)
+        print(f"  Falte {n} ({len(test)} Testanfragen, lexikalisch={best.lexical}, Kompetenz={best.competency}): "
+              f"hybrid MRR {hybrid['MRR']:.3f} nDCG@10 {hybrid['nDCG@10']:.3f} Recall@10 {hybrid['Recall@10']:.3f}"
+              f" | dicht MRR {dense['MRR']:.3f} nDCG@10 {dense['nDCG@10']:.3f} Recall@10 {dense['Recall@10']:.3f}")
     return 0
 
 

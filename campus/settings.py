@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,10 +36,11 @@ class Settings(BaseSettings):
     weight_gap: float = 0.6
     weight_semantic: float = 0.4
     max_message_chars: int = Field(default=2000, ge=100)
-    # Hybrid search: weighted reciprocal rank fusion of the three signals.
+    # Hybrid search: linear blend of z-normalised signals (or weighted RRF).
+    search_fusion: Literal["linear", "rrf"] = "linear"
     search_weight_dense: float = 1.0
-    search_weight_lexical: float = 0.5
-    search_weight_competency: float = 0.7
+    search_weight_lexical: float = 0.2
+    search_weight_competency: float = 0.25
     search_rrf_k: float = 60.0
 
     @property

@@ -75,3 +75,23 @@ class TextMatcher:
             if cand.id not in seen:
                 found.append(cand)
         return found[:top_k]
+
+
+def soft_weights(
+    matcher: TextMatcher, text: str, query_vector: np.ndarray, top: int = 3, temperature: float = 0.02
+) -> dict[str, float]:
+    """A distribution over the matcher's items for a query: softmax over the top dense similarities.
+
+    Lexical hits get full weight on top, so an explicit mention ("DSGVO")
+    always dominates a paraphrase guess.
+    """
+    if not matcher.items:
+        return {}
+    scores = matcher._vectors @ query_vector
+    order = np.argsort(-scores)[:top]
+    logits = (scores[order] - scores[order].max()) / temperature
+    weights = np.exp(logits) / np.exp(logits).sum()
+    out = {matcher.items[i].id: float(w) for i, w in zip(order, weights, strict=True)}
+    for hit in matcher.lexical(text):
+        out[hit.id] = out.get(hit.id, 0.0) + 1.0
+    return out

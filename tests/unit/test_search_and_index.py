@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -75,7 +76,7 @@ def test_index_is_persisted_and_rebuilt_on_checksum_mismatch(prepared_store, enc
     assert saved.shape == snap.vectors.shape and np.allclose(saved, snap.vectors)
     # a corrupted cache with a stale checksum is ignored and rewritten from the store
     np.save(tmp_path / "vectors.npy", np.zeros_like(saved))
-    (tmp_path / "index.json").write_text('{"checksum": "stale", "count": %d}' % len(saved))
+    (tmp_path / "index.json").write_text(json.dumps({"checksum": "stale", "count": len(saved)}))
     fresh = ModuleIndex(encoder.dim, tmp_path)
     with Session(get_engine()) as session:
         again = fresh.snapshot(session)

@@ -10,25 +10,26 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from campus.db import get_engine
-from campus.interview import interest_competencies
 from campus.settings import get_settings
 from embeddings.encoder import get_encoder
 from embeddings.framework_matchers import competency_matcher
 from embeddings.index import SearchFilters, get_module_index
 from embeddings.search import FusionWeights, hybrid_search
+from embeddings.text_matcher import soft_weights
 
 router = APIRouter(tags=["catalogue"])
 
 
 def weights_from_settings() -> FusionWeights:
     s = get_settings()
-    return FusionWeights(s.search_weight_dense, s.search_weight_lexical, s.search_weight_competency, s.search_rrf_k)
+    return FusionWeights(s.search_weight_dense, s.search_weight_lexical, s.search_weight_competency, s.search_rrf_k,
+                         s.search_fusion)
 
 
 def _search(q: str, filters: SearchFilters, k: int) -> list[dict[str, Any]]:
     encoder = get_encoder()
     query_vector = encoder.query(q)
-    wanted = interest_competencies(q, competency_matcher())
+    wanted = soft_weights(competency_matcher(), q, query_vector)
     with Session(get_engine()) as session:
         snapshot = get_module_index().snapshot(session)
     hits = hybrid_search(snapshot, query_vector, q, wanted, k, filters, weights_from_settings())
@@ -36,7 +37,8 @@ def _search(q: str, filters: SearchFilters, k: int) -> list[dict[str, Any]]:
     return [
         {
             "module_id": h.module_id, "title": h.title, "score": round(h.score, 5),
-            "similarity": round(h.dense, 4), "bm25": round(h.lexical, 3), "competency_overlap": h.competency_overlap,
+            "similarity": round(h.dense, 4), "bm25": round(h.lexical, 3),
+            "competency_overlap": round(h.competency_overlap, 3),
             "format": by_id[h.module_id].format, "category": by_id[h.module_id].category,
             "price_member_eur": by_id[h.module_id].price_member_eur, "provider_id": by_id[h.module_id].provider_id,
         }
