@@ -1,7 +1,7 @@
 """Turn latency through Rasa's REST channel: N simulated learners, concurrency C.
 
-Each learner runs the whole first interview (greeting, role, three levels,
-interest → plan). Prints p50/p95/max latency per turn, by turn kind and
+Each learner runs the whole interview guide (greeting, organisation, role,
+three levels, interests, preferences, consent, summary → plan). Prints p50/p95/max latency per turn, by turn kind and
 overall, and turns per second.
 
     .venv/bin/python bench/turn_latency.py --learners 40 --concurrency 20
@@ -26,11 +26,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SCRIPT = [
     ("greet", "Hallo"),
+    ("text", "Stadt Musterstadt, Bürgeramt"),
     ("role", "Ich arbeite im Bürgerbüro"),
+    ("choice", "Nein"),
+    ("text", "Meldewesen und Ausweise"),
     ("level", "2"),
     ("level", "damit kenne ich mich gut aus"),
     ("level", "1"),
-    ("interest", "Ich möchte lernen, wie wir Anträge online anbieten und Papierakten digitalisieren"),
+    ("choice", "Vertiefen"),
+    ("text", "Ich möchte lernen, wie wir Anträge online anbieten und Papierakten digitalisieren"),
+    ("choice", "keine Veränderung"),
+    ("choice", "Online"),
+    ("text", "8"),
+    ("text", "sofort"),
+    ("choice", "Ja, speichern"),
+    ("plan", "/affirm"),
 ]
 
 
@@ -49,7 +59,7 @@ def run_learner(url: str) -> list[tuple[str, float]]:
     for kind, text in SCRIPT:
         elapsed, messages = say(url, sender, text)
         timings.append((kind, elapsed))
-        if kind == "interest" and not any("Übereinstimmung" in m.get("text", "") for m in messages):
+        if kind == "plan" and not any("Übereinstimmung" in m.get("text", "") for m in messages):
             raise RuntimeError(f"learner {sender} got no plan: {messages}")
     return timings
 

@@ -110,8 +110,13 @@ class ChannelIdentity(SQLModel, table=True):
 
 class LearnerProfile(SQLModel, table=True):
     learner_id: str = Field(foreign_key="learner.id", primary_key=True)
+    organisation: str | None = None
     role_id: str | None = Field(default=None, foreign_key="roleprofile.id")
     role_text: str | None = None
+    leads_staff: bool | None = None
+    main_tasks: str | None = None
+    depth_preference: str | None = None
+    consent: bool = False
     interest_text: str | None = None
     interest_competencies: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     career_goal_role_id: str | None = None
@@ -208,3 +213,12 @@ class DuplicateFlag(SQLModel, table=True):
     similarity: float
     resolved: bool = False
     at: datetime = Field(default_factory=utcnow)
+
+
+class InterviewSession(SQLModel, table=True):
+    """A paused interview, so the learner can continue later where they stopped."""
+
+    learner_id: str = Field(foreign_key="learner.id", primary_key=True)
+    status: str = "paused"  # paused | completed | cancelled
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func
@@ -41,11 +42,37 @@ class IndexSnapshot:
     signature: tuple
     checksum: str
     _lexical: LexicalIndex | None = field(default=None, repr=False)
+    _columns: dict[str, Any] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def ids(self) -> list[int]:
         return [m.id for m in self.modules]
+
+    def columns(self) -> dict[str, Any]:
+        """Column arrays for vectorised filtering and competency scoring, built on first use."""
+        with self._lock:
+            if self._columns is None:
+                from scipy.sparse import csr_matrix
+
+                competency_ids = sorted({c["id"] for m in self.modules for c in m.competencies})
+                position = {cid: i for i, cid in enumerate(competency_ids)}
+                rows, cols = [], []
+                for i, m in enumerate(self.modules):
+                    for c in m.competencies:
+                        rows.append(i)
+                        cols.append(position[c["id"]])
+                self._columns = {
+                    "format": np.array([m.format for m in self.modules]),
+                    "language": np.array([m.language for m in self.modules]),
+                    "category": np.array([m.category for m in self.modules]),
+                    "price_member": np.array([m.price_member_eur for m in self.modules], dtype=np.float64),
+                    "price_non_member": np.array([m.price_non_member_eur for m in self.modules], dtype=np.float64),
+                    "competency_index": position,
+                    "competencies": csr_matrix((np.ones(len(rows)), (rows, cols)),
+                                               shape=(len(self.modules), len(competency_ids))),
+                }
+            return self._columns
 
     def lexical(self) -> LexicalIndex:
         """BM25 over the snapshot, built on first use (the dense path never pays for it)."""
@@ -158,8 +185,8 @@ class ModuleIndex:
                 return
             position = snap.ids.index(module_id)
             modules = snap.modules[:position] + snap.modules[position + 1:]
-            self._snapshot = replace(snap, modules=modules, vectors=np.delete(snap.vectors, position, axis=0),
-                                     signature=signature or snap.signature, _lexical=None)
+            self._snapshot = IndexSnapshot(modules, np.delete(snap.vectors, position, axis=0),
+                                           signature or snap.signature, snap.checksum)
 
 
 @dataclass(frozen=True)
@@ -173,26 +200,32 @@ class SearchFilters:
     language: str | None = None
     categories: tuple[str, ...] = ()
 
-    def mask(self, modules: list[Module]) -> np.ndarray:
+    def mask(self, modules: list[Module], columns: dict[str, Any] | None = None) -> np.ndarray:
+        """Which modules pass; vectorised over the snapshot's columns when given."""
+        if columns is None:
+            columns = {
+                "format": np.array([m.format for m in modules]), "language": np.array([m.language for m in modules]),
+                "category": np.array([m.category for m in modules]),
+                "price_member": np.array([m.price_member_eur for m in modules], dtype=np.float64),
+                "price_non_member": np.array([m.price_non_member_eur for m in modules], dtype=np.float64),
+            }
         keep = np.ones(len(modules), dtype=bool)
-        for i, m in enumerate(modules):
-            if self.formats and m.format not in self.formats:
-                keep[i] = False
-            elif self.region and not _region_matches(m, self.region):
-                keep[i] = False
-            elif self.language and m.language != self.language:
-                keep[i] = False
-            elif self.categories and m.category not in self.categories:
-                keep[i] = False
-            elif self.max_price_eur is not None and _price(m, self.member) > self.max_price_eur:
-                keep[i] = False
-            elif (self.date_from or self.date_to) and not _dates_overlap(m, self.date_from, self.date_to):
-                keep[i] = False
+        if self.formats:
+            keep &= np.isin(columns["format"], self.formats)
+        if self.language:
+            keep &= columns["language"] == self.language
+        if self.categories:
+            keep &= np.isin(columns["category"], self.categories)
+        if self.max_price_eur is not None:
+            keep &= columns["price_member" if self.member else "price_non_member"] <= self.max_price_eur
+        if self.region or self.date_from or self.date_to:
+            for i in np.nonzero(keep)[0]:
+                m = modules[i]
+                if self.region and not _region_matches(m, self.region):
+                    keep[i] = False
+                elif (self.date_from or self.date_to) and not _dates_overlap(m, self.date_from, self.date_to):
+                    keep[i] = False
         return keep
-
-
-def _price(module: Module, member: bool) -> float:
-    return module.price_member_eur if member else module.price_non_member_eur
 
 
 def _region_matches(module: Module, region: str) -> bool:

@@ -21,6 +21,7 @@ from campus.models import DuplicateFlag, Module, ModuleEmbedding
 from campus.module_store import RecordError, upsert_module
 from campus.schemas import ModuleIn
 from embeddings.encoder import Encoder
+from embeddings.index import ModuleIndex, catalogue_signature
 from embeddings.module_vectors import passage_of, text_hash
 
 DUPLICATE_THRESHOLD = 0.95
@@ -87,8 +88,12 @@ def parse_record(line: int, raw: object, provider_id: str) -> ModuleIn | RecordR
 class Ingestor:
     """Stateful across batches of one request: knows the competency ids and the other providers' vectors."""
 
-    def __init__(self, session: Session, provider_id: str, encoder: Encoder, status: str = "submitted") -> None:
+    def __init__(
+        self, session: Session, provider_id: str, encoder: Encoder, status: str = "submitted",
+        index: ModuleIndex | None = None,
+    ) -> None:
         self.session = session
+        self.index = index
         self.provider_id = provider_id
         self.encoder = encoder
         self.status = status
@@ -129,13 +134,18 @@ class Ingestor:
             results.append(result)
             if outcome.changed:
                 changed.append((result, module))
-        self._embed_and_check(changed)
+        vectors = self._embed_and_check(changed)
         self.session.commit()
+        if self.index is not None and changed:
+            # apply to the in-memory index now; other processes reload on the signature change
+            signature = catalogue_signature(self.session)
+            for (_, module), vector in zip(changed, vectors, strict=True):
+                self.index.upsert(module, vector, signature)
         return results
 
-    def _embed_and_check(self, changed: list[tuple[RecordResult, Module]]) -> None:
+    def _embed_and_check(self, changed: list[tuple[RecordResult, Module]]) -> np.ndarray:
         if not changed:
-            return
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
         texts = [passage_of(module) for _, module in changed]
         vectors = self.encoder.passages(texts)
         existing = {
@@ -154,6 +164,7 @@ class Ingestor:
                     result.duplicates.append(other)
                     self.session.add(DuplicateFlag(module_id=module.id, other_module_id=other,
                                                    similarity=float(sims[idx])))
+        return vectors
 
 
 def batched(records: Iterable[tuple[int, object]], size: int = BATCH_SIZE) -> Iterator[list[tuple[int, object]]]:

@@ -58,12 +58,12 @@ def competency_overlap(snapshot: IndexSnapshot, competency_weights: dict[str, fl
     """Sum of the query's competency weights that each module teaches (a list counts 1 per id)."""
     if not isinstance(competency_weights, dict):
         competency_weights = {cid: 1.0 for cid in competency_weights}
-    if not competency_weights:
-        return np.zeros(len(snapshot.modules), dtype=np.float64)
-    return np.array(
-        [sum(competency_weights.get(c["id"], 0.0) for c in m.competencies) for m in snapshot.modules],
-        dtype=np.float64,
-    )
+    columns = snapshot.columns()
+    weights = np.zeros(len(columns["competency_index"]), dtype=np.float64)
+    for cid, weight in competency_weights.items():
+        if cid in columns["competency_index"]:
+            weights[columns["competency_index"][cid]] += weight
+    return np.asarray(columns["competencies"] @ weights, dtype=np.float64)
 
 
 def _z(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
@@ -89,7 +89,7 @@ def hybrid_search(
     n = len(snapshot.modules)
     if n == 0:
         return []
-    eligible = filters.mask(snapshot.modules) if filters else np.ones(n, dtype=bool)
+    eligible = filters.mask(snapshot.modules, snapshot.columns()) if filters else np.ones(n, dtype=bool)
     dense = snapshot.vectors @ query_vector
     lexical = (
         snapshot.lexical().scores(analyse([query_text])[0]) if "lexical" in signals else np.zeros(n, np.float32)

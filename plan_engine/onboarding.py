@@ -1,38 +1,41 @@
-"""Finishing the first interview: store the profile and build the first plan in one transaction."""
+"""Finishing the interview: store the profile (with consent) and build the first plan, in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from campus.db import session_scope
 from campus.identity import learner_for
 from campus.interview import interest_competencies
-from campus.profiles import update_profile
+from campus.interview_store import close
+from campus.profiles import ProfileView, update_profile
 from embeddings.framework_matchers import competency_matcher
-from plan_engine.planner import build_plan
+from plan_engine.planner import build_plan, recommend_for
 from plan_engine.recommend import Recommendation
 
 
 @dataclass
 class InterviewAnswers:
-    role_id: str
-    role_text: str
-    levels: dict[str, int]
-    interest_text: str
+    fields: dict[str, Any]
+    levels: dict[str, int] = field(default_factory=dict)
+    consent: bool = False
 
 
-def complete_interview(channel: str, sender_id: str, answers: InterviewAnswers) -> tuple[str, list[Recommendation]]:
-    """Returns the learner's pseudonym and the recommendations of the new plan version."""
-    interests = interest_competencies(answers.interest_text, competency_matcher())
+def complete_interview(
+    channel: str, sender_id: str, answers: InterviewAnswers
+) -> tuple[str | None, list[Recommendation]]:
+    """Returns the learner's pseudonym (None without consent: nothing is stored) and the recommendations."""
+    fields = dict(answers.fields)
+    interest = fields.get("interest_text")
+    fields["interest_competencies"] = interest_competencies(interest, competency_matcher()) if interest else []
     with session_scope() as session:
+        if not answers.consent:
+            view = ProfileView(learner_id="", role_id=fields.get("role_id"), levels=answers.levels,
+                               interest_text=interest, interest_competencies=fields["interest_competencies"])
+            close(session, channel, sender_id, "completed")
+            return None, recommend_for(session, view)
         learner = learner_for(session, channel, sender_id)
-        update_profile(
-            session, learner.id,
-            {
-                "role_id": answers.role_id, "role_text": answers.role_text,
-                "interest_text": answers.interest_text, "interest_competencies": interests,
-            },
-            levels=answers.levels,
-        )
-        recommendations = build_plan(session, learner.id, trigger="interview_completed")
-        return learner.id, recommendations
+        update_profile(session, learner.id, {**fields, "consent": True}, levels=answers.levels)
+        close(session, channel, sender_id, "completed")
+        return learner.id, build_plan(session, learner.id, trigger="interview_completed")

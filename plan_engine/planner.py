@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from campus.catalogue import competencies
 from campus.models import Plan, PlanItem, RoleProfile
-from campus.profiles import load_profile
+from campus.profiles import ProfileView, load_profile
 from campus.settings import get_settings
 from embeddings.encoder import Encoder, get_encoder
-from embeddings.index import ModuleIndex, get_module_index
+from embeddings.index import ModuleIndex, SearchFilters, get_module_index
 from plan_engine.gaps import analyse_gaps
 from plan_engine.recommend import CandidateModule, Recommendation, Weights, recommend
 
@@ -33,11 +35,25 @@ def build_plan(
     trigger: str,
     encoder: Encoder | None = None,
     index: ModuleIndex | None = None,
+    today: date | None = None,
 ) -> list[Recommendation]:
+    """Recommend for the stored profile and persist the result as the learner's next plan version."""
+    recommendations = recommend_for(session, load_profile(session, learner_id), encoder, index, today)
+    save_plan(session, learner_id, trigger, recommendations)
+    return recommendations
+
+
+def recommend_for(
+    session: Session,
+    profile: ProfileView,
+    encoder: Encoder | None = None,
+    index: ModuleIndex | None = None,
+    today: date | None = None,
+) -> list[Recommendation]:
+    """Recommendations for a profile, stored or not (a learner without consent gets a plan that is not kept)."""
     encoder = encoder or get_encoder()
     index = index or get_module_index()
     settings = get_settings()
-    profile = load_profile(session, learner_id)
     role = session.get(RoleProfile, profile.role_id) if profile.role_id else None
     framework = competencies(session)
     labels = {cid: c.label for cid, c in framework.items()}
@@ -47,16 +63,17 @@ def build_plan(
     texts = [query] + ([profile.interest_text] if profile.interest_text else [])
     vectors = encoder.queries(texts)
     snap = index.snapshot(session)
-    candidates = [
-        CandidateModule(m.id, m.title, m.competencies, m.format, m.duration_hours, m.category) for m in snap.modules
-    ]
+    # only current offers: at least one date window that has not ended yet (or self-paced)
+    current = SearchFilters(date_from=today or date.today()).mask(snap.modules)
+    modules = [m for m, keep in zip(snap.modules, current, strict=True) if keep]
+    candidates = [CandidateModule(m.id, m.title, m.competencies, m.format, m.duration_hours, m.category)
+                  for m in modules]
     recommendations = recommend(
-        candidates, snap.vectors, gaps, vectors[0], labels, limit=settings.plan_size,
+        candidates, snap.vectors[current], gaps, vectors[0], labels, limit=settings.plan_size,
         weights=Weights(settings.weight_gap, settings.weight_semantic),
         interest_vector=vectors[1] if profile.interest_text else None,
         interest_text=profile.interest_text, role_title=role.title if role else None,
     )
-    save_plan(session, learner_id, trigger, recommendations)
     return recommendations
 
 

@@ -1,4 +1,4 @@
-"""One real conversation end to end: REST channel → Rasa → actions → store."""
+"""Real conversations end to end: REST channel → Rasa → actions → store."""
 
 from __future__ import annotations
 
@@ -7,91 +7,145 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from campus.catalogue import role_profiles
 from campus.db import get_engine
 from campus.identity import find_learner
-from campus.models import Module, Plan, PlanItem
+from campus.models import LearnerProfile, Module, Plan, PlanItem
 from campus.profiles import load_profile
 from tests.integration.conftest import texts
 
 pytestmark = pytest.mark.integration
 ITEM = re.compile(r"^\d\. \*\*(?P<title>.+)\*\* – (?P<percent>\d{1,3}) % Übereinstimmung\. (?P<reason>.+)$")
+LEVEL_Q = "Wie schätzen Sie Ihre Kenntnisse"
 
 
-def test_interview_to_plan_with_bad_input_along_the_way(chat) -> None:
-    reply = chat.say("Hallo")
-    assert "Weiterbildungsassistent" in texts(reply)
-    assert any(m.get("buttons") for m in reply), "role question offers buttons"
+def plan_items(messages: list[dict]) -> list[re.Match]:
+    return [m for m in (ITEM.match(x.get("text", "")) for x in messages) if m]
 
-    reply = texts(chat.say("Ich arbeite im Bürgerbüro"))
-    assert "Sachbearbeitung Bürgerbüro" in reply
-    assert "Wie schätzen Sie Ihre Kenntnisse" in reply
 
-    for bad, expected in [
-        ("", "keine Antwort"),
-        ("7", "zwischen 0"),
-        ("🙂🎉👍", "keiner Stufe zuordnen"),
-        ("x" * 10_000, "sehr lang"),
-    ]:
+def start(chat) -> str:
+    reply = texts(chat.say("Hallo"))
+    assert "Weiterbildungsassistent" in reply and "In welcher Verwaltung" in reply
+    return reply
+
+
+def through_levels(chat) -> None:
+    """From the organisation question to the first level question (Bürgerbüro, no staff)."""
+    assert "Welche Tätigkeit" in texts(chat.say("Stadt Musterstadt, Bürgeramt"))
+    assert "Führen Sie Mitarbeitende" in texts(chat.say("Ich arbeite im Bürgerbüro"))
+    assert "wichtigsten Aufgaben" in texts(chat.say("Nein"))
+    assert LEVEL_Q in texts(chat.say("Ich bearbeite Meldeangelegenheiten und stelle Ausweise aus"))
+
+
+def test_complete_interview_with_bad_input_stores_profile_and_plan(chat) -> None:
+    start(chat)
+    through_levels(chat)
+    for bad, expected in [("", "keine Antwort"), ("7", "zwischen 0"), ("🙂🎉👍", "keiner Stufe zuordnen"),
+                          ("x" * 10_000, "sehr lang"), ("/nonexistent_payload", "keiner Stufe zuordnen")]:
         reply = texts(chat.say(bad))
-        assert expected in reply, (bad[:20], reply)
-        assert "Wie schätzen Sie Ihre Kenntnisse" in reply, "the same question is asked again"
-
-    chat.say("2")
-    chat.say("damit kenne ich mich gut aus")
-    reply = texts(chat.say("1 – Grundkenntnisse"))
-    assert "Welche Themen interessieren Sie" in reply
-
-    reply = texts(chat.say("🙂"))
-    assert "in Worten" in reply
-
-    messages = chat.say("Ich möchte unsere Papierakten loswerden und Vorgänge digital bearbeiten")
-    lines = [m["text"] for m in messages if "text" in m]
-    assert "Ihr Profil ist gespeichert" in lines[0]
-    items = [ITEM.match(line) for line in lines if ITEM.match(line)]
+        assert expected in reply and LEVEL_Q in reply, (bad[:20], reply)
+    assert LEVEL_Q in texts(chat.say("2"))
+    assert LEVEL_Q in texts(chat.say("damit kenne ich mich gut aus"))
+    assert "vertiefen" in texts(chat.say("1 – Grundkenntnisse"))
+    assert "Welche Themen interessieren Sie" in texts(chat.say("Vertiefen"))
+    assert "in Worten" in texts(chat.say("🙂"))
+    assert "berufliches Ziel" in texts(chat.say("Ich möchte unsere Papierakten loswerden und alles digital bearbeiten"))
+    assert "Wie lernen Sie am liebsten" in texts(chat.say("keine Veränderung"))
+    assert "Stunden pro Monat" in texts(chat.say("Gemischt"))
+    assert "zwischen 1 und 80" in texts(chat.say("500"))
+    assert "Region oder Stadt" in texts(chat.say("etwa 8 Stunden"))
+    assert "Ab wann" in texts(chat.say("Kassel"))
+    assert "Profil speichern" in texts(chat.say("ab März"))
+    summary = texts(chat.say("Ja, speichern"))
+    assert "Zusammenfassung" in summary and "Sachbearbeitung Bürgerbüro" in summary and "Stimmt das so" in summary
+    messages = chat.say("/affirm")
+    assert "Ihr Profil ist gespeichert" in texts(messages)
+    items = plan_items(messages)
     assert len(items) == 5
     percents = [int(m["percent"]) for m in items]
     assert all(0 <= p <= 100 for p in percents) and percents == sorted(percents, reverse=True)
-    assert all(m["reason"].endswith("Std.") for m in items)
 
     with Session(get_engine()) as session:
         learner = find_learner(session, "rest", chat.sender)
-        assert learner is not None
         profile = load_profile(session, learner.id)
+        row = session.get(LearnerProfile, learner.id)
         assert profile.role_id == "sachbearbeitung_buergerbuero"
         assert sorted(profile.levels.values()) == [1, 2, 3]
-        assert profile.interest_text.startswith("Ich möchte unsere Papierakten")
         assert profile.interest_competencies, "the free-text interest was matched to competencies"
+        assert (row.organisation, row.leads_staff, row.format_preference, row.hours_per_month, row.region,
+                row.consent, row.depth_preference) == ("Stadt Musterstadt, Bürgeramt", False, "blended", 8,
+                                                       "Kassel", True, "deepen")
+        assert row.earliest_start.endswith("-03") and row.career_goal_role_id is None
         plan = session.exec(select(Plan).where(Plan.learner_id == learner.id)).one()
         stored = session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id).order_by(PlanItem.position)).all()
         assert [i.match_percent for i in stored] == percents
-        titles = [session.get(Module, i.module_id).title for i in stored]
-        assert titles == [m["title"] for m in items]
         assert all(session.get(Module, i.module_id).status == "approved" for i in stored)
 
 
-def test_paraphrased_role_is_understood(chat) -> None:
-    chat.say("Guten Tag")
-    reply = texts(chat.say("Ich kümmere mich um Rechnungen und den Haushalt der Gemeinde"))
-    with Session(get_engine()) as session:
-        titles = [r.title for r in role_profiles(session)]
-    assert any(t in reply for t in titles), reply
+def test_digressions_why_level_meaning_back_and_skip(chat) -> None:
+    start(chat)
+    reply = texts(chat.say("überspringen"))  # organisation is optional
+    assert "lassen wir aus" in reply and "Welche Tätigkeit" in reply
+    reply = texts(chat.say("Warum fragen Sie das?"))
+    assert "Tätigkeitsprofil" in reply and "Welche Tätigkeit" in reply
+    reply = texts(chat.say("überspringen"))  # the role is required
+    assert "brauche ich" in reply and "Welche Tätigkeit" in reply
+    assert "Führen Sie Mitarbeitende" in texts(chat.say("Kämmerei"))
+    reply = texts(chat.say("zurück"))
+    assert "eine Frage zurück" in reply and "Welche Tätigkeit" in reply
+    assert "Führen Sie Mitarbeitende" in texts(chat.say("Kämmerei"))
+    chat.say("nein")
+    assert LEVEL_Q in texts(chat.say("Haushaltsplanung und Zahlungsverkehr"))
+    reply = texts(chat.say("Was bedeutet Stufe 3?"))
+    assert "Stufe 3" in reply and LEVEL_Q in reply
 
 
-def test_nonsense_role_gets_help_and_interview_goes_on(chat) -> None:
-    chat.say("Hallo")
+def test_pause_and_resume_in_a_new_session(chat) -> None:
+    start(chat)
+    through_levels(chat)
+    chat.say("2")
+    reply = texts(chat.say("Ich muss los, machen wir später weiter"))
+    assert "gespeichert" in reply
+    chat.say("/session_start")  # a new conversation session: nothing carried over but the store
+    reply = texts(chat.say("Hallo"))
+    assert "weitermachen" in reply
+    reply = texts(chat.say("/resume_interview"))
+    assert "wieder da" in reply and LEVEL_Q in reply
+    chat.say("3")
+    assert "vertiefen" in texts(chat.say("1"))
+
+
+def test_correction_changes_the_answer(chat) -> None:
+    start(chat)
+    chat.say("Landkreis Beispiel")
+    chat.say("Ich arbeite im Bürgerbüro")
+    reply = texts(chat.say("Nein, ich arbeite doch in der Kämmerei"))
+    assert "geändert" in reply and "Kämmerei" in reply
+
+
+def test_cancel_and_nonsense_role(chat) -> None:
+    start(chat)
+    chat.say("Stadt Y")
     reply = texts(chat.say("asdfgh qwertz"))
     assert "Rolle" in reply or "Tätigkeit" in reply
-    reply = texts(chat.say("Kämmerei"))
-    assert "Wie schätzen Sie Ihre Kenntnisse" in reply
+    assert "abgebrochen" in texts(chat.say("abbrechen"))
 
 
-def test_restart_after_plan_starts_a_new_interview(chat) -> None:
-    chat.say("Hallo")
+def test_without_consent_nothing_is_stored_but_a_plan_is_shown(chat) -> None:
+    start(chat)
+    chat.say("überspringen")
     chat.say("Personalverwaltung")
-    for level in ("1", "2", "3"):
+    chat.say("nein")
+    chat.say("überspringen")
+    for level in ("1", "1", "0"):
         chat.say(level)
-    reply = texts(chat.say("Digitale Personalakte und Datenschutz"))
-    assert "Übereinstimmung" in reply
-    reply = texts(chat.say("neu anfangen"))
-    assert "Welche Tätigkeit üben Sie aus" in reply
+    chat.say("Digitale Personalakte und Datenschutz")
+    chat.say("keine Veränderung")
+    chat.say("Online")
+    chat.say("6")
+    assert "Profil speichern" in texts(chat.say("sofort"))
+    assert "Stimmt das so" in texts(chat.say("Nein"))
+    messages = chat.say("/affirm")
+    assert "nicht gespeichert" in texts(messages) and len(plan_items(messages)) == 5
+    with Session(get_engine()) as session:
+        learner = find_learner(session, "rest", chat.sender)
+        assert learner is None or session.get(LearnerProfile, learner.id) is None

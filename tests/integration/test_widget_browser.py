@@ -61,12 +61,22 @@ def click(page, title: str, expect: str) -> None:
 
 def test_widget_interview_to_plan(page) -> None:
     expect_levels = "Wie schätzen Sie Ihre Kenntnisse"
-    send(page, "Hallo", "Welche Tätigkeit üben Sie aus")
-    click(page, "Sachbearbeitung Bürgerbüro", expect_levels)
-    click(page, "2 – Anwendung", expect_levels)
+    send(page, "Hallo", "In welcher Verwaltung")
+    send(page, "Stadt Musterstadt", "Welche Tätigkeit üben Sie aus")
+    click(page, "Sachbearbeitung Bürgerbüro", "Führen Sie Mitarbeitende")
+    click(page, "Nein", "wichtigsten Aufgaben")
+    send(page, "Meldewesen und Ausweise", expect_levels)
+    click(page, "2 – Anwendungskenntnisse", expect_levels)
     send(page, "damit kenne ich mich gut aus", expect_levels)
-    click(page, "1 – Grundkenntnisse", "Welche Themen interessieren Sie")
-    send(page, "Ich möchte Anträge online anbieten und Papierakten digitalisieren", "Übereinstimmung")
+    click(page, "1 – Grundkenntnisse", "vertiefen")
+    click(page, "Neues lernen", "Welche Themen interessieren Sie")
+    send(page, "Ich möchte Anträge online anbieten und Papierakten digitalisieren", "berufliches Ziel")
+    click(page, "Keine Veränderung", "Wie lernen Sie am liebsten")
+    click(page, "Online", "Stunden pro Monat")
+    send(page, "8", "Ab wann")
+    send(page, "sofort", "Profil speichern")
+    click(page, "Ja, speichern", "Stimmt das so")
+    click(page, "Ja, stimmt", "Übereinstimmung")
     page.wait_for_function(
         "() => document.querySelectorAll('#kc-messages .kc-msg.kc-bot').length > 0 && "
         "[...document.querySelectorAll('#kc-messages .kc-msg.kc-bot')].filter("

@@ -22,6 +22,7 @@ from campus.models import Module
 from campus.module_store import RecordError, find_module, withdraw_module
 from campus.schemas import ModuleIn
 from embeddings.encoder import get_encoder
+from embeddings.index import get_module_index
 from embeddings.ingest import Ingestor, RecordResult
 
 router = APIRouter(tags=["provider"])
@@ -64,7 +65,7 @@ async def read_json_body(
 
 def _ingest(provider_id: str, batch: list[tuple[int, object]]) -> list[RecordResult]:
     with Session(get_engine(), expire_on_commit=False) as session:
-        return Ingestor(session, provider_id, get_encoder()).ingest_batch(batch)
+        return Ingestor(session, provider_id, get_encoder(), index=get_module_index()).ingest_batch(batch)
 
 
 def _single_result(result: RecordResult) -> JSONResponse:
