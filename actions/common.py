@@ -28,13 +28,17 @@ def guide() -> Guide:
 
 
 @lru_cache
-def _framework_texts(path: Path) -> dict[str, Any]:
+def _read_yaml(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def level_names() -> dict[int, str]:
-    data = _framework_texts(get_settings().seed_dir / "competencies.yml")
+    data = _read_yaml(get_settings().seed_dir / "competencies.yml")
     return {int(k): v for k, v in data["level_names"].items()}
+
+
+def summary_texts() -> dict[str, str]:
+    return _read_yaml(get_settings().data_dir / "texts" / "summary.yml")
 
 
 def scale_buttons() -> list[dict[str, str]]:

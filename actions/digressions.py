@@ -22,6 +22,7 @@ from actions.common import (
     max_chars,
     role_titles,
     state_of,
+    summary_texts,
     today,
 )
 from actions.interview_form import advance, answer_step, scale_count
@@ -156,23 +157,26 @@ class ActionCancelInterview(Action):
 
 def summary_lines(state: dict[str, Any]) -> list[str]:
     the_guide, names, titles, level_name = guide(), labels(), role_titles(), level_names()
+    wording = summary_texts()
     lines = []
     for question in the_guide.questions:
         if question.type == "competency_scales":
             for competency in state.get("queue", []):
                 if competency in state["levels"]:
                     level = state["levels"][competency]
-                    lines.append(f"• {names.get(competency, competency)}: Stufe {level} ({level_name[level]})")
+                    lines.append(wording["level_line"].format(competency=names.get(competency, competency),
+                                                              level=level, level_name=level_name[level]))
             continue
         if question.type == "scale":
             if question.competency in state["levels"] and answered(state, question.id):
                 level = state["levels"][question.competency]
-                lines.append(f"• {names.get(question.competency, question.competency)}: Stufe {level} "
-                             f"({level_name[level]})")
+                lines.append(wording["level_line"].format(
+                    competency=names.get(question.competency, question.competency), level=level,
+                    level_name=level_name[level]))
             continue
         if question.id in state["answers"]:
             value = describe(state["answers"][question.id], step_for(the_guide, question.id), names, titles)
-            lines.append(f"• {_short(question.text)}: {value}")
+            lines.append(wording["answer_line"].format(question=_short(question.text), value=value))
     return lines
 
 
@@ -188,7 +192,7 @@ class ActionShowSummary(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         state = state_of(tracker)
         dispatcher.utter_message(response="utter_summary_intro")
-        dispatcher.utter_message(text="\n".join(summary_lines(state)) or "–")
+        dispatcher.utter_message(text="\n".join(summary_lines(state)) or summary_texts()["empty"])
         if tracker.active_loop_name == "interview_form":
             return []  # a look at the answers so far; the interview goes on
         dispatcher.utter_message(response="utter_confirm_summary")

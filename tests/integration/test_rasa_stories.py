@@ -1,0 +1,21 @@
+"""`rasa test core` on the test stories: the dialogue wiring of the interview and its digressions."""
+
+import subprocess
+from pathlib import Path
+
+from campus.cli.processes import rasa_model
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_rasa_test_stories(tmp_path) -> None:
+    result = subprocess.run(
+        [str(ROOT / ".venv-rasa" / "bin" / "rasa"), "test", "core", "--model", str(rasa_model()),
+         "--stories", "tests/stories", "--out", str(tmp_path), "--fail-on-prediction-errors"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        env={"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "2", "HOME": str(tmp_path),
+             "KC_ACTION_URL": "http://127.0.0.1:9/webhook", "KC_TRACKER_DB": str(tmp_path / "t.db")},
+    )
+    failed = (tmp_path / "failed_test_stories.yml")
+    details = failed.read_text() if failed.exists() else ""
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:] + details
