@@ -149,3 +149,12 @@ def test_without_consent_nothing_is_stored_but_a_plan_is_shown(chat) -> None:
     with Session(get_engine()) as session:
         learner = find_learner(session, "rest", chat.sender)
         assert learner is None or session.get(LearnerProfile, learner.id) is None
+
+
+def test_unclear_message_outside_the_interview_gets_a_two_stage_fallback(chat) -> None:
+    reply = texts(chat.say("/nlu_fallback"))
+    assert "anders formulieren" in reply or "Meinten Sie" in reply
+    reply = texts(chat.say("/out_of_scope"))  # "Etwas anderes" / still unclear
+    assert "anders formulieren" in reply or "nicht verstanden" in reply
+    replies = [texts(chat.say("/nlu_fallback")), texts(chat.say("/out_of_scope"))]
+    assert "Interview" in replies[-1]  # finally the default answer with a way forward
