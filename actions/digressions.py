@@ -10,7 +10,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlmodel import Session
 
 from actions.common import (
     channel_of,
@@ -25,13 +24,11 @@ from actions.common import (
     summary_texts,
     today,
 )
-from actions.interview_form import advance, answer_step, scale_count
-from campus.db import get_engine, session_scope
+from actions.interview_form import advance, answer_step, queue_for
+from campus.db import session_scope
 from campus.guide import answered, describe, go_back, judge, new_state, record, skip, step_for
-from campus.interview import assessment_questions
 from campus.interview_store import close, pause, paused_state
 from campus.levels import parse_level
-from campus.models import RoleProfile
 from embeddings.framework_matchers import role_matcher
 
 
@@ -218,12 +215,7 @@ class ActionCorrectAnswer(Action):
                 continue
             answer = await asyncio.to_thread(judge, step, text, max_chars(), role_matcher, today())
             if answer.ok and answer.value != state["answers"].get(step.question.id):
-                queue = None
-                if step.question.field == "role_id":
-                    with Session(get_engine()) as session:
-                        role = session.get(RoleProfile, answer.value)
-                        queue = assessment_questions(role, scale_count()) if role else None
-                new = record(state, step, answer.value, queue)
+                new = record(state, step, answer.value, queue_for(step, answer.value))
                 dispatcher.utter_message(response="utter_corrected", question=_short(step.question.text),
                                          value=describe(answer.value, step, labels(), role_titles()))
                 return [SlotSet("awaiting_confirmation", False), *advance(new)]

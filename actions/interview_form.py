@@ -69,13 +69,17 @@ async def answer_step(step, state: dict[str, Any], text: str, dispatcher: Collec
         if not quiet:
             utter_problem(dispatcher, step, answer.problem, answer.suggestions)
         return None
-    queue = None
-    if step.question.field == "role_id":
-        with Session(get_engine()) as session:
-            role = session.get(RoleProfile, answer.value)
-            queue = assessment_questions(role, scale_count()) if role else []
-    new = record(state, step, answer.value, queue)
+    new = record(state, step, answer.value, queue_for(step, answer.value))
     return {e["name"]: e["value"] for e in advance(new)}
+
+
+def queue_for(step, value: Any) -> list[str] | None:
+    """The competencies to self-assess when ``step`` sets the role; None for any other step."""
+    if step.question.field != "role_id":
+        return None
+    with Session(get_engine()) as session:
+        role = session.get(RoleProfile, value)
+        return assessment_questions(role, scale_count()) if role else []
 
 
 class ValidateInterviewForm(FormValidationAction):

@@ -23,7 +23,7 @@ from campus.module_store import RecordError, find_module, withdraw_module
 from campus.schemas import ModuleIn
 from embeddings.encoder import get_encoder
 from embeddings.index import get_module_index
-from embeddings.ingest import Ingestor, RecordResult
+from embeddings.ingest import Ingestor, IngestSummary, RecordResult
 
 router = APIRouter(tags=["provider"])
 
@@ -190,12 +190,9 @@ async def bulk_upload(request: Request, key: ProviderKey) -> dict[str, Any]:
             batch = []
     if batch:
         results.extend(await run_in_threadpool(_ingest, key.provider_id, batch))
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
-    for result in results:
-        counts[result.outcome] += 1
     return {
         "received": len(results),
-        **counts,
+        **IngestSummary(results).counts(),
         "errors": [
             {"line": r.line, "external_id": r.external_id, **err} for r in results if r.outcome == "error"
             for err in r.errors
@@ -271,12 +268,9 @@ async def import_moochub(request: Request, key: ProviderKey) -> dict[str, Any]:
     except ValueError as exc:
         raise _error(422, f"Kein MOOChub-v3-Dokument: {exc}", f"Not a MOOChub v3 document: {exc}") from exc
     results = await run_in_threadpool(_ingest, key.provider_id, list(enumerate(mapping.modules, start=1)))
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
-    for result in results:
-        counts[result.outcome] += 1
     return {
         "courses_mapped": len(mapping.modules),
-        **counts,
+        **IngestSummary(results).counts(),
         "modules": [{"external_id": r.external_id, "module_id": r.module_id, "outcome": r.outcome,
                      "near_duplicates": r.duplicates} for r in results],
         "errors": [{"external_id": r.external_id, **e} for r in results for e in r.errors],
