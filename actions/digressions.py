@@ -227,3 +227,28 @@ class ActionCorrectAnswer(Action):
                 return [SlotSet(name, value) for name, value in slots.items()]
         dispatcher.utter_message(response="utter_correction_not_understood")
         return []
+
+
+ASIDE_RESPONSES = {
+    "out_of_scope": "utter_out_of_scope", "bot_challenge": "utter_iamabot", "help": "utter_help_interview",
+}
+ASIDE_MIN_CONFIDENCE = 0.8
+
+
+class ActionInterviewAside(Action):
+    """An off-topic question, "are you a bot?" or "help" during the interview: answer it, then ask again.
+
+    Only when the classifier is sure; otherwise the message is taken as the answer it most likely is.
+    """
+
+    def name(self) -> str:
+        return "action_interview_aside"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        intent = tracker.latest_message.get("intent") or {}
+        step = current_step(tracker)
+        if step is not None and float(intent.get("confidence") or 0) < ASIDE_MIN_CONFIDENCE:
+            slots = await answer_step(step, state_of(tracker), tracker.latest_message.get("text", ""), dispatcher)
+            return [SlotSet(name, value) for name, value in (slots or {}).items()]
+        dispatcher.utter_message(response=ASIDE_RESPONSES.get(intent.get("name"), "utter_out_of_scope"))
+        return []

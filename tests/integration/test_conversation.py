@@ -158,3 +158,12 @@ def test_unclear_message_outside_the_interview_gets_a_two_stage_fallback(chat) -
     assert "anders formulieren" in reply or "nicht verstanden" in reply
     replies = [texts(chat.say("/nlu_fallback")), texts(chat.say("/out_of_scope"))]
     assert "Interview" in replies[-1]  # finally the default answer with a way forward
+
+
+def test_off_topic_question_during_the_interview_is_answered_and_the_interview_goes_on(chat) -> None:
+    start(chat)
+    reply = texts(chat.say("/out_of_scope"))
+    assert "nicht helfen" in reply and "In welcher Verwaltung" in reply
+    reply = texts(chat.say("/bot_challenge"))
+    assert "digitaler Assistent" in reply and "In welcher Verwaltung" in reply
+    assert "Welche Tätigkeit" in texts(chat.say("Stadt Musterstadt, Bürgeramt"))
