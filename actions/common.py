@@ -19,8 +19,6 @@ from campus.guide import Guide, Step, load_guide, new_state, step_for
 from campus.settings import get_settings
 
 log = logging.getLogger(__name__)
-DIGRESSION_INTENTS = {"ask_why", "ask_level_meaning", "go_back", "skip_question", "pause_interview",
-                      "cancel_interview", "correct_answer", "show_summary"}
 
 
 def guide() -> Guide:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from campus.models import Competency, Module, RoleProfile
+from campus.models import Competency, RoleProfile
 
 RECOMMENDABLE = "approved"
 
@@ -16,8 +16,3 @@ def competencies(session: Session) -> dict[str, Competency]:
 def role_profiles(session: Session, org: str | None = None) -> list[RoleProfile]:
     query = select(RoleProfile).where((RoleProfile.org == None) | (RoleProfile.org == org))  # noqa: E711
     return list(session.exec(query.order_by(RoleProfile.title)).all())
-
-
-def approved_modules(session: Session) -> list[Module]:
-    """Only approved modules may ever be recommended."""
-    return list(session.exec(select(Module).where(Module.status == RECOMMENDABLE).order_by(Module.id)).all())

@@ -28,11 +28,10 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from campus.catalogue import RECOMMENDABLE
 from campus.models import Module, ModuleEmbedding
 from embeddings.lexical import LexicalIndex, analyse
 from embeddings.module_vectors import passage_of
-
-RECOMMENDABLE = "approved"
 
 
 @dataclass

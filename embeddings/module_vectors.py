@@ -47,14 +47,3 @@ def sync_module_vectors(session: Session, encoder: Encoder) -> int:
         row.vector = np.asarray(vector, dtype=np.float32).tobytes()
         session.add(row)
     return len(todo)
-
-
-def load_module_vectors(session: Session, module_ids: list[int], dim: int) -> np.ndarray:
-    """Vectors for the given modules in the given order (zeros where missing)."""
-    rows = {e.module_id: e.vector for e in session.exec(select(ModuleEmbedding)).all()}
-    out = np.zeros((len(module_ids), dim), dtype=np.float32)
-    for i, module_id in enumerate(module_ids):
-        raw = rows.get(module_id)
-        if raw:
-            out[i] = np.frombuffer(raw, dtype=np.float32)
-    return out
