@@ -1,0 +1,63 @@
+"""'Gibt es etwas zu KI für Führungskräfte?': modules on a topic, with match percentages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlmodel import Session
+
+from actions.common import labels, max_chars, read_yaml
+from campus.db import get_engine
+from campus.settings import get_settings
+from embeddings.encoder import get_encoder
+from embeddings.framework_matchers import competency_matcher
+from embeddings.index import get_module_index
+from embeddings.search import FusionWeights
+from embeddings.topic_search import TopicHit, topic_search
+
+log = logging.getLogger(__name__)
+
+
+def named_competencies(entities: list[dict[str, Any]]) -> list[str]:
+    """Framework ids the NLU's competency extractor found (its values are ids already)."""
+    known = labels()
+    return [e["value"] for e in entities if e.get("entity") == "competency" and e.get("value") in known]
+
+
+def search(text: str, named: list[str]) -> list[TopicHit]:
+    s = get_settings()
+    weights = FusionWeights(s.search_weight_dense, s.search_weight_lexical, s.search_weight_competency,
+                            s.search_rrf_k, s.search_fusion)
+    with Session(get_engine()) as session:
+        return topic_search(session, text[: max_chars()], named, get_encoder(), get_module_index(),
+                            competency_matcher(), weights)
+
+
+class ActionSearchModules(Action):
+    def name(self) -> str:
+        return "action_search_modules"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        text = tracker.latest_message.get("text") or ""
+        named = named_competencies(tracker.latest_message.get("entities") or [])
+        hits = await asyncio.to_thread(search, text, named)
+        if not hits:
+            dispatcher.utter_message(response="utter_search_nothing")
+            return []
+        topic = ", ".join(labels()[c] for c in dict.fromkeys(named)) or text.strip()
+        dispatcher.utter_message(response="utter_search_intro", topic=topic)
+        for hit in hits:
+            hours = f"{hit.duration_hours:g}".replace(".", ",")
+            dispatcher.utter_message(response="utter_search_hit", title=hit.title, match_percent=hit.match_percent,
+                                     format=format_names().get(hit.format, hit.format), hours=hours,
+                                     category=hit.category)
+        return []
+
+
+def format_names() -> dict[str, str]:
+    return read_yaml(get_settings().data_dir / "texts" / "reasons.yml")["formats"]
