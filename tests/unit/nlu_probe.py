@@ -4,6 +4,7 @@ import json
 import sys
 
 import spacy
+from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.message import Message
 
@@ -15,6 +16,10 @@ feat = E5Featurizer(E5Featurizer.get_default_config(), "e5")
 ext = CompetencyEntityExtractor(CompetencyEntityExtractor.get_default_config())
 texts = json.loads(sys.argv[1])
 msgs = [Message(data={"text": t}) for t in texts]
+tokenizer = SpacyTokenizer(SpacyTokenizer.get_default_config())
+for m in msgs:
+    m.set("text_spacy_doc", nlp(m.get("text")))
+tokenizer.process(msgs)
 feat.process(msgs)
 ext.process(msgs, SpacyModel(model=nlp, model_name="var/models/spacy-de"))
 out = []
