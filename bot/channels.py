@@ -5,6 +5,11 @@ awaiting it; with python-socketio 5.x that method is a coroutine, so with
 ``session_persistence`` the client never joins its session's room and every
 bot message goes to an empty room. This subclass schedules the coroutine.
 Registered in ``bot/credentials.yml`` in place of ``socketio``.
+
+``TelegramBridgeInput`` is Rasa's REST channel under the name ``telegram``:
+the Telegram bridge (``bot/telegram_bridge.py``) posts to
+``/webhooks/telegram/webhook``, and the trackers of Telegram users then carry
+input channel ``telegram``, which the actions use as the identity channel.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import inspect
 from typing import Any
 
+from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 
 
@@ -28,3 +34,15 @@ class PersistentSocketIOInput(SocketIOInput):
 
         sio.enter_room = enter_room
         return blueprint
+
+
+class TelegramBridgeInput(RestInput):
+    """REST input for the Telegram bridge; its own name keeps Telegram learners apart from REST senders."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    def _extract_input_channel(self, req: Any) -> str:
+        # never let a request body pick another identity channel
+        return self.name()

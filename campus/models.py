@@ -222,3 +222,20 @@ class InterviewSession(SQLModel, table=True):
     status: str = "paused"  # paused | completed | cancelled
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TelegramChat(SQLModel, table=True):
+    """Where the Telegram bridge can reach a Telegram identity, for proactive messages (outbox).
+
+    Keyed like ``ChannelIdentity`` (channel "telegram", keyed hash of the
+    bridge's sender id), so a learner found through the identity link is
+    reached even after a link code moved the identity to another pseudonym.
+    The chat id (for private chats the Telegram user id) is stored encrypted
+    with a key derived from the platform secret; the phone number is never seen.
+    """
+
+    address_hash: str = Field(primary_key=True)
+    chat_id_encrypted: str
+    reachable: bool = True  # False once the user blocked the bot (HTTP 403); True again when they write
+    unreachable_since: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -42,6 +42,27 @@ class Settings(BaseSettings):
     search_weight_lexical: float = 0.2
     search_weight_competency: float = 0.25
     search_rrf_k: float = 60.0
+    # Telegram bridge (bot/telegram_bridge.py): runs only when a bot token is set. Polling needs no public
+    # address; in webhook mode Telegram posts to `telegram_webhook_url`, which a reverse proxy forwards to
+    # the bridge's own port (`telegram_port`, which also serves /health). `telegram_base_url` points PTB at
+    # another Bot API server (the tests' stand-in). Rate limits follow Telegram's guidance: about 30
+    # messages/s overall and 1/s per chat (short bursts allowed).
+    telegram_token: str = ""
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_port: int = 5090
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_poll_timeout: float = Field(default=10.0, ge=0)
+    telegram_rate_per_second: float = Field(default=30.0, gt=0)
+    telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
+    telegram_chat_burst: int = Field(default=3, ge=1)
+    telegram_send_retries: int = Field(default=4, ge=0)
+    telegram_backoff_seconds: float = Field(default=1.0, ge=0)
+    telegram_backoff_max_seconds: float = Field(default=60.0, ge=0)
+    telegram_outbox_interval: float = Field(default=5.0, gt=0)
+    telegram_outbox_batch: int = Field(default=50, ge=1)
+    telegram_outbox_max_attempts: int = Field(default=10, ge=1)
 
     @property
     def resolved_database_url(self) -> str:
