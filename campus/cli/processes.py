@@ -109,7 +109,22 @@ def platform_services(settings: Settings, log_dir: Path, with_api: bool = True) 
             {**shared_env, "KC_RASA_URL": f"http://127.0.0.1:{settings.rasa_port}",
              "KC_PUBLIC_RASA_URL": settings.public_rasa_url or f"http://localhost:{settings.rasa_port}"},
         ))
+    if settings.telegram_token:
+        services.append(telegram_service(settings, log_dir, shared_env))
     return services
+
+
+def telegram_service(settings: Settings, log_dir: Path, env: dict[str, str] | None = None) -> Service:
+    """The Telegram bridge; only part of the platform when a bot token is configured."""
+    telegram_env = {f"KC_{name.upper()}": str(value) for name, value in settings.model_dump().items()
+                    if name.startswith("telegram_")}
+    return Service(
+        "Telegram-Bridge",
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.telegram_bridge"],
+        f"http://127.0.0.1:{settings.telegram_port}/health",
+        log_dir / "telegram.log",
+        {**(env or {}), **telegram_env, "KC_RASA_URL": f"http://127.0.0.1:{settings.rasa_port}"},
+    )
 
 
 def start_all(services: list[Service], timeout: float = 300) -> None:
