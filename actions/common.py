@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -26,17 +27,33 @@ def guide() -> Guide:
 
 
 @lru_cache
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A data file (German texts, word lists), read once per process."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def level_names() -> dict[int, str]:
-    data = _read_yaml(get_settings().seed_dir / "competencies.yml")
+    data = read_yaml(get_settings().seed_dir / "competencies.yml")
     return {int(k): v for k, v in data["level_names"].items()}
 
 
 def summary_texts() -> dict[str, str]:
-    return _read_yaml(get_settings().data_dir / "texts" / "summary.yml")
+    return read_yaml(get_settings().data_dir / "texts" / "summary.yml")
+
+
+def confirmation_verdict(text: str) -> bool | None:
+    """True for a plain yes, False for a plain no, None for anything else (a new answer).
+
+    The words live in data/texts/confirmation.yml.
+    """
+    data = read_yaml(get_settings().data_dir / "texts" / "confirmation.yml")
+    yes, no, filler = set(data["affirm"]), set(data["deny"]), set(data["filler"])
+    words = set(re.findall(r"\w+", (text or "").lower()))
+    if words & no and words <= no | yes | filler:
+        return False
+    if words & yes and words <= yes | filler:
+        return True
+    return None
 
 
 def scale_buttons() -> list[dict[str, str]]:
@@ -72,6 +89,10 @@ def current_step(tracker: Tracker) -> Step | None:
         return step_for(guide(), key)
     except (KeyError, StopIteration):
         return None
+
+
+def entities_of(tracker: Tracker) -> list[dict[str, Any]]:
+    return list(tracker.latest_message.get("entities") or [])
 
 
 def channel_of(tracker: Tracker) -> str:

@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     channel_of,
     current_step,
+    entities_of,
     guide,
     labels,
     level_descriptor,
@@ -25,6 +26,7 @@ from actions.common import (
     today,
 )
 from actions.interview_form import advance, answer_step, queue_for
+from actions.resume import resumed_events
 from campus.db import session_scope
 from campus.guide import answered, describe, go_back, judge, new_state, record, skip, step_for
 from campus.interview_store import close, pause, paused_state
@@ -56,7 +58,7 @@ class ActionExplainLevel(Action):
         text = tracker.latest_message.get("text", "")
         if step is not None and not QUESTION_CUES.search(text):
             # "3" or "sehr gut" is an answer, whatever the classifier thought
-            slots = await answer_step(step, state_of(tracker), text, dispatcher)
+            slots = await answer_step(step, state_of(tracker), text, dispatcher, entities=entities_of(tracker))
             return [SlotSet(name, value) for name, value in (slots or {}).items()]
         level = parse_level(text)
         competency = step.competency if step else None
@@ -133,11 +135,7 @@ class ActionResumeInterview(Action):
             dispatcher.utter_message(response="utter_nothing_to_resume")
             return [SlotSet("has_paused_interview", False), *advance(new_state(guide()))]
         dispatcher.utter_message(response="utter_resumed")
-        current = state.pop("current", None)
-        events = advance(state)
-        if current:
-            events = [e for e in events if e["name"] != "current_step"] + [SlotSet("current_step", current)]
-        return [SlotSet("has_paused_interview", False), SlotSet("awaiting_confirmation", False), *events]
+        return resumed_events(state)
 
 
 class ActionCancelInterview(Action):
@@ -222,7 +220,7 @@ class ActionCorrectAnswer(Action):
         step = current_step(tracker)
         if step is not None and tracker.active_loop_name == "interview_form":
             # not a correction after all: the learner answered the current question
-            slots = await answer_step(step, state, text, dispatcher, quiet=True)
+            slots = await answer_step(step, state, text, dispatcher, quiet=True, entities=entities_of(tracker))
             if slots is not None:
                 return [SlotSet(name, value) for name, value in slots.items()]
         dispatcher.utter_message(response="utter_correction_not_understood")
@@ -248,7 +246,8 @@ class ActionInterviewAside(Action):
         intent = tracker.latest_message.get("intent") or {}
         step = current_step(tracker)
         if step is not None and float(intent.get("confidence") or 0) < ASIDE_MIN_CONFIDENCE:
-            slots = await answer_step(step, state_of(tracker), tracker.latest_message.get("text", ""), dispatcher)
+            slots = await answer_step(step, state_of(tracker), tracker.latest_message.get("text", ""), dispatcher,
+                                      entities=entities_of(tracker))
             return [SlotSet(name, value) for name, value in (slots or {}).items()]
         dispatcher.utter_message(response=ASIDE_RESPONSES.get(intent.get("name"), "utter_out_of_scope"))
         return []

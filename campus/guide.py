@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from campus.interview import Matcher, decide_role, text_problem
+from campus.interview import Matcher, decide_level, decide_role, text_problem
 from campus.levels import parse_level
 
 TYPES = {"free_text", "single_choice", "multi_choice", "scale", "number", "role", "competency_scales", "month"}
@@ -60,6 +60,8 @@ class Question:
     unit: str | None = None
     min: float | None = None
     max: float | None = None
+    # free text whose competencies are recognised and stored in this profile field
+    competency_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ class Answer:
     value: Any = None
     problem: str | None = None  # empty | too_long | no_words | out_of_range | not_understood | role_unclear
     suggestions: list[Any] = field(default_factory=list)
+    # False when the value was inferred from a paraphrase: the dialogue confirms it before storing
+    certain: bool = True
+    # how sure the inference is (1.0 for exact matches), kept with the pending confirmation
+    confidence: float = 1.0
 
     @property
     def ok(self) -> bool:
@@ -122,7 +128,7 @@ def parse_guide(data: dict) -> Guide:
                 id=qid, text=raw["text"], why=raw.get("why", ""), type=raw["type"], field=raw["field"],
                 section=section["id"], options=options, when=when, required=bool(raw.get("required", False)),
                 count=int(raw.get("count", 3)), competency=raw.get("competency"), unit=raw.get("unit"),
-                min=raw.get("min"), max=raw.get("max"),
+                min=raw.get("min"), max=raw.get("max"), competency_field=raw.get("competency_field"),
             ))
     return Guide(int(data.get("version", 1)), tuple(questions))
 
@@ -141,7 +147,7 @@ def load_guide(path: Path) -> Guide:
 
 def new_state(guide: Guide) -> dict[str, Any]:
     return {"guide_version": guide.version, "answers": {}, "levels": {}, "queue": [], "asked": [], "skipped": [],
-            "current": None}
+            "current": None, "pending": None}
 
 
 def _condition_holds(when: dict[str, Any] | None, state: dict[str, Any]) -> bool:
@@ -204,7 +210,7 @@ def record(state: dict[str, Any], step: Step, value: Any, queue: list[str] | Non
     """
     new = {**state, "answers": dict(state["answers"]), "levels": dict(state["levels"]),
            "asked": [k for k in state["asked"] if k != step.key] + [step.key],
-           "skipped": [k for k in state["skipped"] if k != step.key]}
+           "skipped": [k for k in state["skipped"] if k != step.key], "pending": None}
     if step.question.type in ("scale", "competency_scales"):
         new["levels"][step.competency] = int(value)
     else:
@@ -219,15 +225,31 @@ def skip(state: dict[str, Any], step: Step) -> dict[str, Any]:
     levels = {k: v for k, v in state["levels"].items() if k != step.competency}
     return {**state, "answers": answers, "levels": levels,
             "asked": [k for k in state["asked"] if k != step.key] + [step.key],
-            "skipped": [k for k in state["skipped"] if k != step.key] + [step.key]}
+            "skipped": [k for k in state["skipped"] if k != step.key] + [step.key], "pending": None}
 
 
 def go_back(state: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Reopen the most recently answered or skipped step; returns its key (None at the start)."""
     if not state["asked"]:
-        return state, None
+        return {**state, "pending": None}, None
     last = state["asked"][-1]
-    return {**state, "asked": state["asked"][:-1], "skipped": [k for k in state["skipped"] if k != last]}, last
+    return {**state, "asked": state["asked"][:-1], "skipped": [k for k in state["skipped"] if k != last],
+            "pending": None}, last
+
+
+def propose(state: dict[str, Any], step: Step, answer: Answer) -> dict[str, Any]:
+    """A new state holding ``answer`` for ``step`` until the learner confirms it."""
+    return {**state, "pending": {"step": step.key, "value": answer.value, "confidence": round(answer.confidence, 3)}}
+
+
+def pending_for(state: dict[str, Any], step: Step) -> dict[str, Any] | None:
+    """The unconfirmed answer waiting for ``step``, if any."""
+    pending = state.get("pending")
+    return pending if isinstance(pending, dict) and pending.get("step") == step.key else None
+
+
+def drop_pending(state: dict[str, Any]) -> dict[str, Any]:
+    return {**state, "pending": None}
 
 
 def answered(state: dict[str, Any], key: str) -> bool:
@@ -296,15 +318,26 @@ def judge(
     max_chars: int,
     role_matcher: Callable[[], Matcher] | None = None,
     today: date | None = None,
+    level_matcher: Callable[[], Matcher] | None = None,
 ) -> Answer:
-    """Interpret ``text`` as the answer to ``step``; never raises on bad input."""
+    """Interpret ``text`` as the answer to ``step``; never raises on bad input.
+
+    ``level_matcher`` (items "0".."4") understands level descriptions the
+    phrase list does not know; such answers come back uncertain.
+    """
     question = step.question
     problem = text_problem(text, max_chars)
     if problem in ("empty", "too_long"):
         return Answer(problem=problem)
     if question.type in ("scale", "competency_scales"):
         level = parse_level(text)
-        return Answer(level.level) if level.ok else Answer(problem=level.problem)
+        if level.ok:
+            return Answer(level.level)
+        if level.problem == "not_understood" and level_matcher is not None and not problem:
+            guess = decide_level(text, level_matcher())
+            if guess is not None:
+                return Answer(guess[0], certain=False, confidence=guess[1])
+        return Answer(problem=level.problem)
     if question.type == "number":
         number = parse_number(text)
         if number is None:
@@ -333,7 +366,8 @@ def judge(
             return Answer(problem="not_understood")
         decision = decide_role(text, role_matcher())
         if decision.role_id:
-            return Answer(decision.role_id)
+            return Answer(decision.role_id, certain=decision.certain,
+                          confidence=1.0 if decision.certain else decision.score)
         return Answer(problem="role_unclear", suggestions=decision.suggestions)
     return Answer(problem="not_understood")
 
@@ -351,6 +385,8 @@ def describe(value: Any, step: Step, labels: dict[str, str], role_titles: dict[s
         return ", ".join(next((o.label for o in question.options if o.value == v), str(v)) for v in values)
     if question.type == "number" and question.unit:
         return f"{value} {question.unit}"
+    if isinstance(value, dict) and "text" in value:
+        return str(value["text"])
     return str(value)
 
 
@@ -365,6 +401,9 @@ def profile_fields(guide: Guide, state: dict[str, Any]) -> tuple[dict[str, Any],
         if question.field == "levels" or question.id not in state["answers"]:
             continue
         value = state["answers"][question.id]
+        if question.competency_field and isinstance(value, dict):
+            fields[question.competency_field] = list(value.get("competencies", []))
+            value = value.get("text")
         if question.field in BOOLEAN_FIELDS:
             value = value == "yes"
         elif value in NONE_VALUES:

@@ -20,7 +20,8 @@ from campus.settings import get_settings
 
 
 @lru_cache
-def _secret() -> bytes:
+def secret_key() -> bytes:
+    """The platform's secret for keyed hashes (created on first use, kept in var/secret.key)."""
     settings = get_settings()
     path = settings.var_dir / "secret.key"
     if not path.exists():
@@ -31,7 +32,7 @@ def _secret() -> bytes:
 
 
 def address_hash(channel: str, address: str) -> str:
-    return hmac.new(_secret(), f"{channel}:{address}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret_key(), f"{channel}:{address}".encode(), hashlib.sha256).hexdigest()
 
 
 def find_learner(session: Session, channel: str, address: str) -> Learner | None:

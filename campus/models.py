@@ -149,10 +149,20 @@ class ProfileEvent(SQLModel, table=True):
 
 
 class Plan(SQLModel, table=True):
+    """One version of a learner's plan; a new version is written for every change, never an update."""
+
     id: int | None = Field(default=None, primary_key=True)
     learner_id: str = Field(foreign_key="learner.id", index=True)
     version: int
+    # interview_completed | module_approved | module_withdrawn | profile_changed | module_completed
+    # | item_accepted | item_rejected | item_postponed
     trigger: str
+    # what caused it, e.g. {"module_id": 12} or {"module_id": 12, "reason": "zu teuer"}
+    trigger_detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # against the previous version: {"added": [module ids], "removed": [...], "kept": [...]}
+    diff: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    current: bool = Field(default=True, index=True)  # only the newest version of a learner is current
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -160,10 +170,61 @@ class PlanItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     position: int
-    module_id: int = Field(foreign_key="module.id")
+    module_id: int = Field(foreign_key="module.id", index=True)
     match_percent: int
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    status: str = "proposed"
+    status: str = "proposed"  # proposed | accepted | enrolled | postponed
+    planned_month: str | None = None  # YYYY-MM
+    role: str = "selected"  # selected | prerequisite | pinned
+    score: float | None = None  # selection score when chosen (replanning compares new modules against it)
+
+
+class LearnerModuleState(SQLModel, table=True):
+    """What a learner decided about a module; survives plan versions so accepted items stay put."""
+
+    learner_id: str = Field(foreign_key="learner.id", primary_key=True)
+    module_id: int = Field(foreign_key="module.id", primary_key=True)
+    status: str  # accepted | enrolled | postponed | rejected | completed | dropped
+    reason: str | None = None
+    planned_month: str | None = None  # accepted/enrolled: the month agreed; postponed: not before this month
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LearnerNeed(SQLModel, table=True):
+    """A learner's needs as the plan engine last saw them: one row of the replanning matrix.
+
+    Keeping the need vector, gaps, preferences and the plan's acceptance
+    threshold here lets a newly approved module be scored against every
+    learner at once without re-encoding anyone or reading their profiles.
+    """
+
+    learner_id: str = Field(foreign_key="learner.id", primary_key=True)
+    model: str
+    text_hash: str
+    vector: bytes = Field(sa_column=Column(LargeBinary))
+    interest_vector: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    gaps: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # cid -> [current, target, need/level]
+    preferences: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    threshold: float | None = None  # lowest selection score among the plan's selected items
+    units_left: int = 0
+    hours_left: float = 0
+    items_left: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Outbox(SQLModel, table=True):
+    """Messages for learners that a channel (widget, Telegram, dashboard) delivers later."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: str = Field(foreign_key="learner.id", index=True)
+    channel: str
+    text: str
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default="pending", index=True)  # pending | sent | failed
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
 
 
 class ApiKey(SQLModel, table=True):
@@ -222,6 +283,18 @@ class InterviewSession(SQLModel, table=True):
     status: str = "paused"  # paused | completed | cancelled
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ChannelLinkCode(SQLModel, table=True):
+    """A short-lived code that connects another channel (phone, Telegram) to the same learner.
+
+    Only a keyed hash of the code is stored; a code works once and expires.
+    """
+
+    code_hash: str = Field(primary_key=True)
+    learner_id: str = Field(foreign_key="learner.id", index=True)
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 class TelegramChat(SQLModel, table=True):

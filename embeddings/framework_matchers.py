@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+import yaml
 from sqlmodel import Session
 
 from campus.catalogue import competencies, role_profiles
 from campus.db import get_engine
+from campus.settings import get_settings
 from embeddings.encoder import get_encoder
 from embeddings.text_matcher import LabelledItem, TextMatcher
 
@@ -28,6 +30,22 @@ def competency_matcher() -> TextMatcher:
             LabelledItem(c.id, c.label, tuple(c.synonyms), c.description)
             for c in competencies(session).values()
         ]
+    return TextMatcher(items, get_encoder())
+
+
+@lru_cache
+def level_matcher() -> TextMatcher:
+    """Levels "0".."4" described in a learner's words (data/texts/level_phrases.yml + level names)."""
+    settings = get_settings()
+    phrases = yaml.safe_load((settings.data_dir / "texts" / "level_phrases.yml").read_text(encoding="utf-8"))
+    names = yaml.safe_load((settings.seed_dir / "competencies.yml").read_text(encoding="utf-8"))["level_names"]
+    items = []
+    for level in sorted(int(k) for k in names):
+        synonyms = tuple(phrases["phrases"].get(level, ()))
+        items.append(LabelledItem(str(level), names[level], synonyms))
+        # each self-description is its own item (same id), so one close sentence is enough
+        items.extend(LabelledItem(str(level), names[level], (), text)
+                     for text in phrases.get("descriptions", {}).get(level, ()))
     return TextMatcher(items, get_encoder())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from collections.abc import Iterator
 
@@ -11,9 +12,10 @@ import pytest
 from campus.cli.processes import platform_services, start_all, stop_all
 from campus.settings import Settings, get_settings
 
-RASA_PORT = 15005
-ACTION_PORT = 15055
-API_PORT = 18000
+# Overridable so two test sessions (e.g. browser tests and conversation tests) can run side by side.
+RASA_PORT = int(os.environ.get("KC_TEST_RASA_PORT", "15005"))
+ACTION_PORT = int(os.environ.get("KC_TEST_ACTION_PORT", "15055"))
+API_PORT = int(os.environ.get("KC_TEST_API_PORT", "18000"))
 
 
 class RestChat:

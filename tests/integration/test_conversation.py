@@ -11,7 +11,7 @@ from campus.db import get_engine
 from campus.identity import find_learner
 from campus.models import LearnerProfile, Module, Plan, PlanItem
 from campus.profiles import load_profile
-from tests.integration.conftest import texts
+from tests.integration.conftest import RestChat, texts
 
 pytestmark = pytest.mark.integration
 ITEM = re.compile(r"^\d\. \*\*(?P<title>.+)\*\* – (?P<percent>\d{1,3}) % Übereinstimmung\. (?P<reason>.+)$")
@@ -31,7 +31,8 @@ def start(chat) -> str:
 def through_levels(chat) -> None:
     """From the organisation question to the first level question (Bürgerbüro, no staff)."""
     assert "Welche Tätigkeit" in texts(chat.say("Stadt Musterstadt, Bürgeramt"))
-    assert "Führen Sie Mitarbeitende" in texts(chat.say("Ich arbeite im Bürgerbüro"))
+    role = texts(chat.say("Ich arbeite im Bürgerbüro"))
+    assert "Verstanden: Sachbearbeitung Bürgerbüro" in role and "Führen Sie Mitarbeitende" in role
     assert "wichtigsten Aufgaben" in texts(chat.say("Nein"))
     assert LEVEL_Q in texts(chat.say("Ich bearbeite Meldeangelegenheiten und stelle Ausweise aus"))
 
@@ -48,7 +49,10 @@ def test_complete_interview_with_bad_input_stores_profile_and_plan(chat) -> None
     assert "vertiefen" in texts(chat.say("1 – Grundkenntnisse"))
     assert "Welche Themen interessieren Sie" in texts(chat.say("Vertiefen"))
     assert "in Worten" in texts(chat.say("🙂"))
-    assert "berufliches Ziel" in texts(chat.say("Ich möchte unsere Papierakten loswerden und alles digital bearbeiten"))
+    # topics recognised only by meaning are confirmed before they are stored
+    guess = texts(chat.say("Ich möchte unsere Papierakten loswerden und alles digital bearbeiten"))
+    assert "Habe ich Sie richtig verstanden" in guess and "E-Akte" in guess
+    assert "berufliches Ziel" in texts(chat.say("Ja, genau"))
     assert "Wie lernen Sie am liebsten" in texts(chat.say("keine Veränderung"))
     assert "Stunden pro Monat" in texts(chat.say("Gemischt"))
     assert "zwischen 1 und 80" in texts(chat.say("500"))
@@ -167,3 +171,55 @@ def test_off_topic_question_during_the_interview_is_answered_and_the_interview_g
     reply = texts(chat.say("/bot_challenge"))
     assert "digitaler Assistent" in reply and "In welcher Verwaltung" in reply
     assert "Welche Tätigkeit" in texts(chat.say("Stadt Musterstadt, Bürgeramt"))
+
+
+def test_levels_described_in_own_words_are_confirmed_before_they_count(chat) -> None:
+    start(chat)
+    through_levels(chat)
+    guess = texts(chat.say("Ich halte dazu Schulungen"))
+    assert "Habe ich Sie richtig verstanden" in guess and "Stufe 4" in guess
+    again = texts(chat.say("Nein"))
+    assert "noch einmal" in again and LEVEL_Q in again
+    assert "Stufe 4" in texts(chat.say("Ich halte dazu Schulungen"))
+    second = texts(chat.say("Ja"))
+    assert LEVEL_Q in second and "Habe ich" not in second
+    assert "Stufe 3" in texts(chat.say("Bei Problemen kommen die Kollegen zu mir"))
+    # a "no" that carries a new answer is that answer
+    assert LEVEL_Q in texts(chat.say("Nein, eher Stufe 2"))
+    assert "vertiefen" in texts(chat.say("0"))
+    assert "Welche Themen" in texts(chat.say("Neues lernen"))
+    assert "berufliches Ziel" in texts(chat.say("Mich interessiert vor allem Datenschutz"))  # certain: no question
+    for answer in ("keine Veränderung", "Online", "8", "sofort"):
+        chat.say(answer)
+    assert "Zusammenfassung" in texts(chat.say("Ja, speichern"))
+    chat.say("/affirm")
+    with Session(get_engine()) as session:
+        profile = load_profile(session, find_learner(session, "rest", chat.sender).id)
+        assert sorted(profile.levels.values()) == [0, 2, 4]
+        assert profile.interest_competencies == ["data_protection"]
+
+
+def test_topic_search_outside_the_interview_shows_modules_with_match(chat) -> None:
+    reply = chat.say("Gibt es etwas zu Datenschutz für Führungskräfte?")
+    lines = [m.get("text", "") for m in reply]
+    assert "Datenschutz" in lines[0] and "passen diese Module" in lines[0]
+    hits = [re.search(r"– (\d{1,3}) % Übereinstimmung", line) for line in lines[1:]]
+    assert len(hits) == 3 and all(hits)
+    assert [int(h.group(1)) for h in hits] == sorted((int(h.group(1)) for h in hits), reverse=True)
+
+
+def test_interview_continues_on_another_channel_with_a_code(platform, chat) -> None:
+    start(chat)
+    assert "Welche Tätigkeit" in texts(chat.say("Stadt Musterstadt, Bürgeramt"))
+    offer = texts(chat.say("Ich möchte auf dem Handy weitermachen"))
+    code = re.search(r"\b([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})\b", offer)
+    assert code and "gespeichert" in offer
+    phone = RestChat(f"http://127.0.0.1:{platform.rasa_port}", chat.sender + "-phone")
+    start(phone)  # a fresh interview on the phone gives way to the learner's own
+    taken_over = texts(phone.say(f"Mein Code ist {code.group(1).lower()}"))
+    assert "verbunden" in taken_over and "Welche Tätigkeit" in taken_over
+    assert "Führen Sie Mitarbeitende" in texts(phone.say("Ich arbeite im Bürgerbüro"))
+    assert "kenne ich nicht" in texts(RestChat(phone.url.rsplit("/webhooks", 1)[0], chat.sender + "-x").say(
+        "Mein Code ist ZZ9Z-ZZ9Z"))
+    with Session(get_engine()) as session:
+        assert find_learner(session, "rest", chat.sender).id == find_learner(session, "rest", phone.sender).id

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from campus.guide import (
+    Answer,
     GuideError,
     Step,
     answered,
@@ -19,7 +20,9 @@ from campus.guide import (
     next_step,
     parse_guide,
     parse_month,
+    pending_for,
     profile_fields,
+    propose,
     record,
     skip,
 )
@@ -160,3 +163,47 @@ def test_profile_fields_from_answers() -> None:
     assert fields["role_id"] == "kaemmerei" and fields["hours_per_month"] == 6
     assert levels == {"e_akte": 2, "data_protection": 2, "ozg_basics": 2, "digital_leadership": 1}
     assert "depth_preference" not in fields
+
+
+class FakeLevels:
+    def match(self, text, top_k=3):
+        if "schulungen" in text.lower():
+            return [Cand("4", "Expertenwissen", 0.90, False), Cand("2", "Anwendung", 0.86, False)]
+        return [Cand("1", "Grundkenntnisse", 0.80, False)]
+
+
+def test_level_described_in_own_words_is_a_guess_to_confirm() -> None:
+    guide = load_guide(GUIDE_PATH)
+    step = Step("levels:e_akte", next(q for q in guide.questions if q.type == "competency_scales"), "e_akte")
+    exact = judge(step, "3", 2000, level_matcher=lambda: FakeLevels())
+    assert exact.ok and exact.certain and exact.value == 3
+    guess = judge(step, "Ich halte dazu Schulungen", 2000, level_matcher=lambda: FakeLevels())
+    assert guess.ok and not guess.certain and guess.value == 4 and guess.confidence == 0.90
+    unclear = judge(step, "Mein Hund heißt Bello", 2000, level_matcher=lambda: FakeLevels())
+    assert unclear.problem == "not_understood"
+    assert judge(step, "7", 2000, level_matcher=lambda: FakeLevels()).problem == "out_of_range"
+
+
+def test_pending_guess_is_kept_until_confirmed_and_dropped_by_any_move() -> None:
+    guide = load_guide(GUIDE_PATH)
+    state = new_state(guide)
+    step = next_step(guide, state, {})
+    guess = judge(step, "Stadt Musterstadt", 2000)
+    state = propose(state, step, Answer("Stadt Musterstadt", certain=False, confidence=0.9))
+    assert pending_for(state, step)["value"] == "Stadt Musterstadt"
+    assert not answered(state, step.key)
+    assert pending_for(record(state, step, guess.value), step) is None
+    assert pending_for(skip(state, step), step) is None
+    assert pending_for(go_back(state)[0], step) is None
+
+
+def test_free_text_with_competency_field_fills_both_profile_fields() -> None:
+    guide = load_guide(GUIDE_PATH)
+    interest = guide.question("interest")
+    assert interest.competency_field == "interest_competencies"
+    state = record(new_state(guide), Step("interest", interest),
+                   {"text": "KI und Datenschutz", "competencies": ["ai_basics", "data_protection"],
+                    "certain": ["data_protection"]})
+    fields, _, _ = profile_fields(guide, state)
+    assert fields["interest_text"] == "KI und Datenschutz"
+    assert fields["interest_competencies"] == ["ai_basics", "data_protection"]

@@ -1,6 +1,13 @@
 from dataclasses import dataclass
 
-from campus.interview import assessment_questions, decide_role, interest_competencies, text_problem
+from campus.interview import (
+    assessment_questions,
+    decide_level,
+    decide_role,
+    interest_competencies,
+    match_competencies,
+    text_problem,
+)
 from campus.models import RoleProfile
 
 
@@ -65,3 +72,34 @@ def test_interest_competencies_keep_lexical_and_close_paraphrases() -> None:
     assert interest_competencies("x", matcher, limit=4) == ["a", "b", "c"]
     far_behind = FakeMatcher([Cand("b", "B", 0.90, False), Cand("c", "C", 0.86, False)])
     assert interest_competencies("x", far_behind) == ["b"]
+
+
+def test_paraphrased_role_is_accepted_but_marked_for_confirmation() -> None:
+    lexical = decide_role("Bürgerbüro", FakeMatcher([Cand("bb", "Bürgerbüro", 1.0, True)]))
+    assert lexical.certain
+    dense = decide_role("x", FakeMatcher([Cand("a", "A", 0.90, False), Cand("b", "B", 0.85, False)]))
+    assert dense.role_id == "a" and not dense.certain and dense.score == 0.90
+
+
+def test_level_guess_needs_a_clear_winner_among_other_levels() -> None:
+    # several self-descriptions of the same level do not count as a close runner-up
+    same_level = FakeMatcher([Cand("2", "A", 0.90, False), Cand("2", "A", 0.899, False), Cand("3", "B", 0.86, False)])
+    assert decide_level("x", same_level) == (2, 0.90)
+    close = FakeMatcher([Cand("2", "A", 0.90, False), Cand("3", "B", 0.899, False)])
+    assert decide_level("x", close) is None
+    weak = FakeMatcher([Cand("1", "A", 0.80, False), Cand("3", "B", 0.70, False)])
+    assert decide_level("x", weak) is None
+    assert decide_level("x", FakeMatcher([Cand("0", "A", 1.0, True)])) == (0, 1.0)
+
+
+def test_competency_match_merges_nlu_entities_with_the_matcher() -> None:
+    matcher = FakeMatcher([Cand("data_protection", "DS", 1.0, True), Cand("ai_basics", "KI", 0.87, False)])
+    entities = [
+        {"entity": "competency", "value": "e_akte", "confidence_entity": 1.0},
+        {"entity": "competency", "value": "online_services", "confidence_entity": 0.88},
+        {"entity": "role", "value": "x"},
+    ]
+    found = match_competencies("Datenschutz und E-Akte", matcher, entities, limit=4)
+    assert found.certain == ["e_akte", "data_protection"]
+    assert found.uncertain == ["online_services", "ai_basics"]
+    assert match_competencies("nichts", FakeMatcher([]), []).all == []
