@@ -35,6 +35,21 @@ class Settings(BaseSettings):
     plan_size: int = 5
     weight_gap: float = 0.6
     weight_semantic: float = 0.4
+    # Plan engine: a learning path of up to `plan_max_learning_units` units (Module.learning_units) and
+    # `plan_size` modules, within hours_per_month x horizon; career-goal targets and interests count less
+    # than the current role; a self-assessed level is trusted a little less than evidence.
+    plan_max_learning_units: int = Field(default=5, ge=1)
+    plan_horizon_months: int = Field(default=12, ge=1, le=36)
+    plan_default_hours_per_month: float = Field(default=8.0, gt=0)
+    plan_min_score: float = Field(default=0.15, ge=0, le=1)
+    plan_career_weight: float = Field(default=0.5, ge=0, le=1)
+    plan_interest_weight: float = Field(default=0.5, ge=0, le=1)
+    plan_self_assessment_confidence: float = Field(default=0.9, gt=0, le=1)
+    plan_unassessed_confidence: float = Field(default=0.8, gt=0, le=1)
+    plan_format_penalty: float = Field(default=0.1, ge=0, le=1)
+    plan_preferred_boost: float = Field(default=0.5, ge=0)
+    plan_category_order: list[str] = ["Basismodul", "Intensivmodul", "Bonusmodul"]
+    plan_notify_triggers: list[str] = ["module_approved", "module_withdrawn", "profile_changed"]
     max_message_chars: int = Field(default=2000, ge=100)
     # Hybrid search: linear blend of z-normalised signals (or weighted RRF).
     search_fusion: Literal["linear", "rrf"] = "linear"
@@ -63,6 +78,18 @@ class Settings(BaseSettings):
     telegram_outbox_interval: float = Field(default=5.0, gt=0)
     telegram_outbox_batch: int = Field(default=50, ge=1)
     telegram_outbox_max_attempts: int = Field(default=10, ge=1)
+    # HR campaigns: invitation links point at the widget page (`?kc_invite=<token>`) or at the Telegram bot
+    # (`https://t.me/<bot>?start=<token>`; empty username: no Telegram invitations). A link expires at the
+    # campaign's deadline; reminders go out `campaign_reminder_lead_hours` before it. Results never show a
+    # group smaller than `campaign_min_group_size` (k-anonymity; the bound keeps a setting from weakening it).
+    invitation_widget_url: str = "http://localhost:8000"
+    telegram_bot_username: str = Field(default="", pattern=r"^$|^[A-Za-z][A-Za-z0-9_]{3,31}$")
+    campaign_reminder_lead_hours: float = Field(default=72.0, ge=0)
+    campaign_max_invitees: int = Field(default=2000, ge=1)
+    campaign_max_days: int = Field(default=366, ge=1)
+    campaign_min_group_size: int = Field(default=5, ge=5)
+    campaign_jobs_interval_seconds: float = Field(default=300.0, gt=0)
+    campaign_timezone: str = "Europe/Berlin"
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,0 +1,70 @@
+"""One learner, one catalogue, one plan: selection, order, months and reasons, with no database involved.
+
+This is the function the benchmark times and the property tests exercise;
+:mod:`plan_engine.planner` wraps it with loading and saving.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from plan_engine.catalogue import CatalogueArrays
+from plan_engine.constraints import planning_window
+from plan_engine.recommend import Recommendation, explain
+from plan_engine.request import Limits, PlanRequest, PlanResult
+from plan_engine.select import Selector
+from plan_engine.texts import messages
+
+STATUS_OF_PIN = {"accepted": "accepted", "enrolled": "enrolled", "postponed": "postponed"}
+
+
+def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits: Limits = Limits()) -> PlanResult:
+    window = planning_window(request.preferences, today)
+    selector = Selector(arrays, request, window, limits)
+    sel = selector.run()
+    pins = {p.module_id: p for p in request.pinned}
+    warnings = list(sel.warnings)
+    topo = {m: k for k, m in enumerate(sel.order)}
+    ordered = sorted(sel.chosen, key=lambda m: (sel.slots[m].month_index if m in sel.slots else 10**6,
+                                                topo.get(m, 10**6)))
+    unknown_prereq = messages()["warnings"]["unknown_prerequisite"]
+    items: list[Recommendation] = []
+    for m in ordered:
+        module = arrays.modules[m]
+        module_id = int(arrays.ids[m])
+        dependant = sel.prerequisite_for.get(m)
+        score = sel.score[m]
+        slot = sel.slots.get(m)
+        if slot is None:
+            warnings.append(messages()["warnings"]["pinned_unscheduled"].format(title=module.title))
+        for check in arrays.prerequisites[m]:
+            if check.module_id is None:
+                warnings.append(unknown_prereq.format(title=module.title, ref=check.ref))
+        pin = pins.get(module_id)
+        items.append(Recommendation(
+            module_id=module_id, title=module.title,
+            match_percent=int(round(100 * min(1.0, max(0.0, score)))),
+            reasons=explain(
+                module, request.gaps, sel.covered[m], request.labels, None, request.role_title,
+                career_title=request.career_title,
+                prerequisite_for=arrays.modules[dependant].title if dependant is not None else None,
+                preferred=module_id in request.preferred, levels_before=sel.levels_before[m],
+            ),
+            coverage=sel.coverage[m], semantic=float(selector.scores.semantic[m]), covered=sel.covered[m],
+            planned_month=slot.month(window) if slot else (pin.month if pin else None),
+            starts_on=date.fromordinal(slot.start).isoformat() if slot else None,
+            ends_on=date.fromordinal(slot.finish).isoformat() if slot else None,
+            category=module.category, learning_units=int(module.learning_units),
+            hours=float(module.duration_hours), format=module.format,
+            status=STATUS_OF_PIN.get(pin.status, "proposed") if pin else "proposed",
+            role=sel.role[m], score=score,
+            prerequisite_ids=sorted(int(arrays.ids[a]) for a in sel.after.get(m, [])),
+        ))
+    selected = [sel.score[m] for m in sel.chosen if sel.role[m] == "selected"]
+    return PlanResult(
+        items=items, warnings=list(dict.fromkeys(warnings)),
+        threshold=min(selected) if selected else None,
+        units_left=max(0, limits.max_units - sel.units),
+        hours_left=max(0.0, request.preferences.budget_hours - sel.hours),
+        items_left=max(0, limits.max_items - len(sel.chosen)),
+    )

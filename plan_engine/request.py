@@ -1,0 +1,106 @@
+"""The plan engine's input and output, free of any database: what the learner needs and what we propose.
+
+A :class:`PlanRequest` serialises to JSON, so the replanning matrix can
+rebuild any learner's plan from one stored row without reading profiles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from plan_engine.constraints import Preferences
+from plan_engine.gaps import Gap
+from plan_engine.recommend import Recommendation, Weights
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Learning-path structure and score knobs; from the ``KC_PLAN_*`` settings in production."""
+
+    max_units: int = 5
+    max_items: int = 5
+    min_score: float = 0.15
+    format_penalty: float = 0.1
+    preferred_boost: float = 0.5
+    weights: Weights = Weights()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Limits:
+        return cls(
+            max_units=settings.plan_max_learning_units, max_items=settings.plan_size,
+            min_score=settings.plan_min_score, format_penalty=settings.plan_format_penalty,
+            preferred_boost=settings.plan_preferred_boost,
+            weights=Weights(settings.weight_gap, settings.weight_semantic),
+        )
+
+
+@dataclass(frozen=True)
+class PinnedItem:
+    """An item the learner said yes to (accepted/enrolled) or asked to move (postponed)."""
+
+    module_id: int
+    status: str
+    month: str | None = None  # accepted/enrolled: agreed month; postponed: not before this month
+
+
+@dataclass
+class PlanRequest:
+    gaps: dict[str, Gap]
+    levels: dict[str, int]
+    need_vector: np.ndarray
+    preferences: Preferences = field(default_factory=Preferences)
+    labels: dict[str, str] = field(default_factory=dict)
+    interest_vector: np.ndarray | None = None
+    interest_text: str | None = None
+    role_title: str | None = None
+    career_title: str | None = None
+    pinned: tuple[PinnedItem, ...] = ()
+    excluded: frozenset[int] = frozenset()  # rejected, completed or dropped modules
+    completed: frozenset[int] = frozenset()
+    preferred: frozenset[int] = frozenset()  # e.g. assigned by HR: strongly boosted
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but the vectors (stored as bytes next to it) and the labels (from the framework)."""
+        prefs = asdict(self.preferences)
+        start = self.preferences.earliest_start
+        prefs["earliest_start"] = start.isoformat() if start else None
+        return {
+            "gaps": [asdict(g) for g in self.gaps.values()],
+            "levels": dict(self.levels),
+            "preferences": prefs,
+            "interest_text": self.interest_text, "role_title": self.role_title, "career_title": self.career_title,
+            "pinned": [asdict(p) for p in self.pinned],
+            "excluded": sorted(self.excluded), "completed": sorted(self.completed),
+            "preferred": sorted(self.preferred),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], need_vector: np.ndarray, interest_vector: np.ndarray | None = None,
+                  labels: dict[str, str] | None = None) -> PlanRequest:
+        prefs = dict(data.get("preferences") or {})
+        if prefs.get("earliest_start"):
+            prefs["earliest_start"] = date.fromisoformat(prefs["earliest_start"])
+        return cls(
+            gaps={g["competency_id"]: Gap(**g) for g in data.get("gaps", [])},
+            levels={k: int(v) for k, v in (data.get("levels") or {}).items()},
+            need_vector=need_vector, preferences=Preferences(**prefs), labels=labels or {},
+            interest_vector=interest_vector, interest_text=data.get("interest_text"),
+            role_title=data.get("role_title"), career_title=data.get("career_title"),
+            pinned=tuple(PinnedItem(**p) for p in data.get("pinned", [])),
+            excluded=frozenset(data.get("excluded", [])), completed=frozenset(data.get("completed", [])),
+            preferred=frozenset(data.get("preferred", [])),
+        )
+
+
+@dataclass
+class PlanResult:
+    items: list[Recommendation]
+    warnings: list[str] = field(default_factory=list)
+    threshold: float | None = None  # lowest selection score among selected items; None: nothing selected
+    units_left: int = 0
+    hours_left: float = 0.0
+    items_left: int = 0

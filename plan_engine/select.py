@@ -1,0 +1,337 @@
+"""Choose the plan's modules: greedy on residual weighted need, within every limit, prerequisites included.
+
+Each step scores all remaining candidates at once (numpy over the padded
+competency arrays) against the levels the plan reaches so far, and takes the
+best feasible one (ties: lowest module id, so the same input always gives the
+same plan). Feasible means: learning units, items and hours left; no
+(competency, level) pair that the plan already teaches (no redundancy); its
+missing prerequisites can be added (walked iteratively; a cycle raises
+:class:`PrerequisiteCycleError`, which is caught, reported and the module
+skipped); and the whole plan can still be scheduled. Candidates are pruned
+first by an upper bound of their score (coverage without the too-advanced
+discount), which also lets replanning decide cheaply who a new module can
+reach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from plan_engine.catalogue import CatalogueArrays, PrerequisiteCheck
+from plan_engine.constraints import Window, available, format_adjustment
+from plan_engine.gaps import GapVectors, gap_vectors
+from plan_engine.order import PrerequisiteCycleError, topological_order
+from plan_engine.request import Limits, PlanRequest
+from plan_engine.schedule import Fixed, Slot, schedule
+from plan_engine.scoring import closed_need, coverage, semantic_fit
+from plan_engine.texts import messages
+
+EPS = 1e-9
+
+
+class PrerequisiteUnavailable(LookupError):
+    """A prerequisite exists but the learner cannot take it (not approved, no date, rejected...)."""
+
+
+@dataclass
+class Scores:
+    """Per-module parts of the score for one learner, over the whole catalogue."""
+
+    semantic: np.ndarray
+    adjust: np.ndarray  # preferences: format penalty, HR boost
+    bound: np.ndarray  # upper bound of the score at any greedy step
+    available: np.ndarray
+
+
+def score_catalogue(arrays: CatalogueArrays, request: PlanRequest, gv: GapVectors, window: Window,
+                    limits: Limits) -> Scores:
+    semantic = semantic_fit(arrays.vectors @ request.need_vector).astype(np.float32)
+    adjust = format_adjustment(arrays.format_code, request.preferences, limits.format_penalty)
+    if request.preferred:
+        preferred = np.isin(arrays.ids, np.fromiter(request.preferred, dtype=np.int64))
+        adjust = adjust + np.where(preferred, limits.preferred_boost, 0.0).astype(np.float32)
+    closed, _ = closed_need(arrays.comp, arrays.level_from, arrays.level_to, gv, gv.current, discount=False)
+    bound = limits.weights.gap * coverage(closed, gv.max_need) + limits.weights.semantic * semantic + adjust
+    return Scores(semantic, adjust, bound, available(arrays, request.preferences, window, limits.max_units))
+
+
+@dataclass
+class Selection:
+    chosen: list[int] = field(default_factory=list)  # catalogue positions, in the order chosen
+    role: dict[int, str] = field(default_factory=dict)
+    score: dict[int, float] = field(default_factory=dict)
+    coverage: dict[int, float] = field(default_factory=dict)
+    covered: dict[int, dict[str, int]] = field(default_factory=dict)
+    levels_before: dict[int, dict[str, int]] = field(default_factory=dict)
+    prerequisite_for: dict[int, int] = field(default_factory=dict)
+    order: list[int] = field(default_factory=list)
+    slots: dict[int, Slot] = field(default_factory=dict)
+    after: dict[int, list[int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    units: int = 0
+    hours: float = 0.0
+
+
+class Selector:
+    def __init__(self, arrays: CatalogueArrays, request: PlanRequest, window: Window, limits: Limits) -> None:
+        self.arrays = arrays
+        self.request = request
+        self.window = window
+        self.limits = limits
+        self.gv = gap_vectors(request.gaps, arrays.competency_index)
+        self.scores = score_catalogue(arrays, request, self.gv, window, limits)
+        self.reached = self.gv.current.copy()
+        for cid, level in request.levels.items():
+            position = arrays.competency_index.get(cid)
+            if position is not None:
+                self.reached[position] = max(int(self.reached[position]), int(level))
+        self.initial = self.reached.copy()
+        position = arrays.position
+        self.excluded = {position[m] for m in request.excluded if m in position}
+        self.fixed: dict[int, Fixed] = {}
+        self.keys: set[int] = set()
+        self.sel = Selection()
+
+    # -- public ---------------------------------------------------------------------------------------
+    def run(self) -> Selection:
+        self._add_pinned()
+        self._greedy()
+        return self.sel
+
+    # -- pinned items stay, whatever the scores say ------------------------------------------------------
+    def _add_pinned(self) -> None:
+        position = self.arrays.position
+        for pin in sorted(self.request.pinned, key=lambda p: p.module_id):
+            i = position.get(pin.module_id)
+            if i is None or i in self.sel.role:
+                continue  # the module left the catalogue: it drops out of the plan
+            if pin.month:
+                year, month = (int(x) for x in pin.month.split("-")[:2])
+                self.fixed[i] = Fixed(self.window.month_index(date(year, month, 1)), exact=pin.status != "postponed")
+            try:
+                bundle = self._missing_prerequisites(i)
+            except (PrerequisiteCycleError, PrerequisiteUnavailable):
+                bundle = []
+            for j in bundle:
+                self._commit(j, "prerequisite", dependant=i)
+            self._commit(i, "pinned")
+        if not self.sel.chosen:
+            return
+        arranged = self._arrange(self.sel.chosen)
+        if arranged is None:
+            # what the learner agreed to stays, even when it no longer fits their hours or dates
+            for i in self.sel.chosen:
+                if i not in self.fixed or not self.fixed[i].exact:
+                    month = self.fixed[i].month_index if i in self.fixed else self._first_window_month(i)
+                    self.fixed[i] = Fixed(month, exact=True)
+            arranged = self._arrange(self.sel.chosen, hours_per_month=1e9)
+        if arranged is not None:
+            self.sel.order, self.sel.slots, self.sel.after = arranged
+
+    def _first_window_month(self, i: int) -> int:
+        starts, _ = self.arrays.windows(i)
+        later = starts[(starts >= self.window.start_ordinal) & (starts < self.window.end_ordinal)]
+        return self.window.month_index(date.fromordinal(int(later[0]))) if len(later) else 0
+
+    # -- greedy ------------------------------------------------------------------------------------------
+    def _greedy(self) -> None:
+        arrays, limits, sel = self.arrays, self.limits, self.sel
+        budget = self.request.preferences.budget_hours
+        mask = self.scores.available & (self.scores.bound >= limits.min_score - EPS)
+        for i in list(self.excluded) + sel.chosen:
+            mask[i] = False
+        cand = np.nonzero(mask)[0]
+        if not len(cand):
+            return
+        comp, lf, lt = arrays.comp[cand], arrays.level_from[cand], arrays.level_to[cand]
+        keys = arrays.pair_keys(cand)
+        fixed_part = limits.weights.semantic * self.scores.semantic[cand] + self.scores.adjust[cand]
+        units, hours = arrays.units[cand], arrays.hours[cand]
+        alive = np.ones(len(cand), dtype=bool)
+        while len(sel.chosen) < limits.max_items and alive.any():
+            closed, _ = closed_need(comp, lf, lt, self.gv, self.reached)
+            score = limits.weights.gap * coverage(closed, self.gv.max_need) + fixed_part
+            # a module must teach something the learner does not reach yet, however well its text fits
+            teaches_new = ((comp >= 0) & (lt > self.reached[np.where(comp >= 0, comp, 0)])).any(axis=1)
+            feasible = alive & teaches_new & (sel.units + units <= limits.max_units)
+            feasible &= sel.hours + hours <= budget + 1e-6
+            if self.keys:
+                feasible &= ~np.isin(keys, np.fromiter(self.keys, dtype=np.int64)).any(axis=1)
+            score = np.where(feasible, score, -np.inf)
+            best = int(np.argmax(score))
+            if not np.isfinite(score[best]) or score[best] < limits.min_score - EPS:
+                break
+            alive[best] = False
+            self._try_add(int(cand[best]), float(score[best]))
+
+    def _try_add(self, i: int, step_score: float) -> bool:
+        arrays, limits, sel = self.arrays, self.limits, self.sel
+        try:
+            bundle = self._missing_prerequisites(i)
+        except PrerequisiteCycleError as exc:
+            chain = " → ".join(f"„{arrays.modules[self.arrays.position[m]].title}“" for m in exc.chain)
+            sel.warnings.append(messages()["warnings"]["prerequisite_cycle"].format(
+                title=arrays.modules[i].title, chain=chain))
+            return False
+        except PrerequisiteUnavailable:
+            return False
+        members = bundle + [i]
+        if len(sel.chosen) + len(members) > limits.max_items:
+            return False
+        if sel.units + int(arrays.units[members].sum()) > limits.max_units:
+            return False
+        if sel.hours + float(arrays.hours[members].sum()) > self.request.preferences.budget_hours + 1e-6:
+            return False
+        seen = set(self.keys)
+        for j in members:
+            row = {int(k) for k in arrays.pair_keys(np.array([j]))[0] if k >= 0}
+            if row & seen:
+                return False
+            seen |= row
+        arranged = self._arrange(sel.chosen + members)
+        if arranged is None:
+            return False
+        for j in bundle:
+            self._commit(j, "prerequisite", dependant=i)
+        self._commit(i, "selected", step_score=step_score)
+        sel.order, sel.slots, sel.after = arranged
+        return True
+
+    def _commit(self, i: int, role: str, step_score: float | None = None, dependant: int | None = None) -> None:
+        arrays, sel = self.arrays, self.sel
+        rows = np.array([i])
+        closed, end = closed_need(arrays.comp[rows], arrays.level_from[rows], arrays.level_to[rows], self.gv,
+                                  self.reached)
+        cov = float(coverage(closed, self.gv.max_need)[0])
+        if step_score is None:
+            step_score = (self.limits.weights.gap * cov + self.limits.weights.semantic
+                          * float(self.scores.semantic[i]) + float(self.scores.adjust[i]))
+        covered, before = {}, {}
+        for k in range(arrays.comp.shape[1]):
+            c = int(arrays.comp[i, k])
+            if c < 0:
+                continue
+            if int(end[0, k]) > int(self.reached[c]):
+                cid = arrays.modules[i].competencies[k]["id"]
+                covered[cid], before[cid] = int(end[0, k]), int(self.reached[c])
+            self.reached[c] = max(int(self.reached[c]), int(arrays.level_to[i, k]))
+            self.keys.add(c * 8 + int(arrays.level_to[i, k]))
+        sel.chosen.append(i)
+        sel.role[i] = role
+        sel.score[i] = step_score
+        sel.coverage[i] = cov
+        sel.covered[i] = covered
+        sel.levels_before[i] = before
+        if dependant is not None:
+            sel.prerequisite_for[i] = dependant
+        sel.units += int(arrays.units[i])
+        sel.hours += float(arrays.hours[i])
+
+    # -- prerequisites -----------------------------------------------------------------------------------
+    def _satisfied(self, check: PrerequisiteCheck) -> bool:
+        if check.module_id is None:
+            return True  # unknown reference: reported, not enforced
+        if check.module_id in self.request.completed or (check.index >= 0 and check.index in self.sel.role):
+            return True
+        index = self.arrays.competency_index
+        if not check.levels:
+            return False
+        return all(cid in index and int(self.reached[index[cid]]) >= level for cid, level in check.levels)
+
+    def _missing_prerequisites(self, i: int) -> list[int]:
+        """Prerequisites to add before ``i``, dependencies first; iterative DFS that detects cycles."""
+        arrays = self.arrays
+        state: dict[int, int] = {i: 1}  # 1 = on the path, 2 = done
+        path = [i]
+        stack = [iter(arrays.prerequisites[i])]
+        out: list[int] = []
+        while stack:
+            advanced = False
+            for check in stack[-1]:
+                if self._satisfied(check):
+                    continue
+                j = check.index
+                if j < 0 or not self.scores.available[j] or j in self.excluded:
+                    raise PrerequisiteUnavailable(check.ref)
+                if state.get(j) == 1:
+                    chain = path[path.index(j):] + [j]
+                    raise PrerequisiteCycleError([int(arrays.ids[p]) for p in chain])
+                if state.get(j) == 2:
+                    continue
+                state[j] = 1
+                path.append(j)
+                stack.append(iter(arrays.prerequisites[j]))
+                advanced = True
+                break
+            if not advanced:
+                stack.pop()
+                node = path.pop()
+                state[node] = 2
+                if node != i:
+                    out.append(node)
+        return out
+
+    # -- order and schedule ------------------------------------------------------------------------------
+    def edges(self, members: Iterable[int]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Hard edges (a prerequisite, or an item teaching its levels → dependant); soft ones (Basis → Intensiv)."""
+        arrays = self.arrays
+        members = list(members)
+        inside = set(members)
+        hard, soft = [], []
+        for b in members:
+            for check in arrays.prerequisites[b]:
+                if check.index in inside:
+                    hard.append((check.index, b))
+                elif self._needs_equivalent(check):
+                    # met through levels other items teach: those items are prerequisites too
+                    needed = dict(check.levels)
+                    for e in members:
+                        if e != b and any(c["id"] in needed for c in arrays.modules[e].competencies):
+                            hard.append((e, b))
+        comps = {m: {int(c) for c in arrays.comp[m] if c >= 0} for m in members}
+        for a in members:
+            for b in members:
+                if arrays.category_rank[a] < arrays.category_rank[b] and comps[a] & comps[b]:
+                    soft.append((a, b))
+        return hard, soft
+
+    def _needs_equivalent(self, check: PrerequisiteCheck) -> bool:
+        """A prerequisite met only through levels that other plan items teach: those items come first."""
+        if check.module_id is None or check.module_id in self.request.completed or not check.levels:
+            return False
+        index = self.arrays.competency_index
+        return not all(cid in index and int(self.initial[index[cid]]) >= lvl for cid, lvl in check.levels)
+
+    def _arrange(self, members: list[int], hours_per_month: float | None = None):
+        arrays, window = self.arrays, self.window
+        hard, soft = self.edges(members)
+        first_start = {}
+        for m in members:
+            starts, _ = arrays.windows(m)
+            later = starts[starts >= window.start_ordinal]
+            first_start[m] = int(later[0]) if len(later) else window.start_ordinal
+
+        def key(m: int) -> tuple:
+            return (int(arrays.category_rank[m]), int(arrays.min_level[m]), first_start[m], int(arrays.ids[m]))
+
+        try:
+            order = topological_order(members, hard, key, soft)
+        except PrerequisiteCycleError:
+            return None
+        position = {m: k for k, m in enumerate(order)}
+        after: dict[int, list[int]] = {}
+        for a, b in hard:
+            after.setdefault(b, []).append(a)
+        before_start: dict[int, list[int]] = {}
+        for a, b in soft:
+            if position[a] < position[b]:
+                before_start.setdefault(b, []).append(a)
+        hours = hours_per_month or self.request.preferences.hours_per_month
+        slots = schedule(order, arrays, window, hours, after, before_start, self.fixed)
+        if slots is None:
+            return None
+        return order, slots, after
