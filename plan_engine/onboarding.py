@@ -28,13 +28,14 @@ def complete_interview(
     """Returns the learner's pseudonym (None without consent: nothing is stored) and the recommendations."""
     fields = dict(answers.fields)
     interest = fields.get("interest_text")
-    fields["interest_competencies"] = interest_competencies(interest, competency_matcher()) if interest else []
+    if "interest_competencies" not in fields:  # the interview usually recognised (and confirmed) them already
+        fields["interest_competencies"] = interest_competencies(interest, competency_matcher()) if interest else []
     with session_scope() as session:
         if not answers.consent:
             view = ProfileView(learner_id="", role_id=fields.get("role_id"), levels=answers.levels,
                                interest_text=interest, interest_competencies=fields["interest_competencies"])
             close(session, channel, sender_id, "completed")
-            return None, recommend_for(session, view)
+            return None, recommend_for(session, view, answers=fields)
         learner = learner_for(session, channel, sender_id)
         update_profile(session, learner.id, {**fields, "consent": True}, levels=answers.levels)
         close(session, channel, sender_id, "completed")

@@ -1,0 +1,256 @@
+"""The replanning matrix: every learner's need vector, gaps and plan threshold, side by side in numpy.
+
+When a module is approved we want to know, for all learners at once, whether
+it could enter their plan. Each learner contributes one row (persisted in
+``LearnerNeed`` whenever their plan is built): the need vector, current and
+target level and weight per competency, preferences, and the lowest
+selection score among their plan's selected items (plus what is left of
+their units, hours and item slots). A module's *score bound* for every
+learner is one matrix-vector product (semantic fit) plus a few column
+operations (gap coverage without the too-advanced discount, which can only
+overestimate). It can enter a plan only if the bound beats the plan's
+threshold, or the plan still has room and the bound reaches the minimum
+score, and the learner can take it at all (format, region, dates, size).
+Those learners, and only those, get their plan rebuilt. The filter is
+conservative: it may flag a learner whose plan then stays the same, but it
+never misses one whose plan would change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from campus.models import LearnerNeed, utcnow
+from plan_engine.catalogue import NATIONWIDE, CatalogueArrays
+from plan_engine.constraints import region_keys
+from plan_engine.request import Limits, PlanRequest, PlanResult
+from plan_engine.scoring import semantic_fit
+
+EPS = 1e-6
+EPOCH = date(1970, 1, 1).toordinal()
+
+
+def store_need(session: Session, learner_id: str, request: PlanRequest, result: PlanResult, model: str,
+               text_hash: str) -> LearnerNeed:
+    row = session.get(LearnerNeed, learner_id) or LearnerNeed(learner_id=learner_id, model=model, text_hash=text_hash,
+                                                             vector=b"")
+    row.model, row.text_hash = model, text_hash
+    row.vector = np.asarray(request.need_vector, dtype=np.float32).tobytes()
+    row.interest_vector = (np.asarray(request.interest_vector, dtype=np.float32).tobytes()
+                           if request.interest_vector is not None else None)
+    row.gaps = request.to_json()
+    row.preferences = row.gaps["preferences"]
+    row.threshold = result.threshold
+    row.units_left, row.hours_left, row.items_left = result.units_left, result.hours_left, result.items_left
+    row.updated_at = utcnow()
+    session.add(row)
+    return row
+
+
+def request_of(row: LearnerNeed, labels: dict[str, str] | None = None) -> PlanRequest:
+    interest = np.frombuffer(row.interest_vector, dtype=np.float32) if row.interest_vector else None
+    return PlanRequest.from_json(row.gaps, np.frombuffer(row.vector, dtype=np.float32), interest, labels)
+
+
+@dataclass(frozen=True)
+class ModuleFeatures:
+    """One module as the matrix needs it."""
+
+    module_id: int
+    vector: np.ndarray
+    competencies: tuple[tuple[str, int, int], ...]
+    hours: float
+    units: int
+    format: str
+    everywhere: bool
+    places: tuple[str, ...]
+    window_starts: np.ndarray  # ordinals; empty = self-paced
+
+    @classmethod
+    def of(cls, module: Any, vector: np.ndarray) -> ModuleFeatures:
+        region = (module.region or "").strip().lower()
+        everywhere = module.format == "online" or region in ("", NATIONWIDE)
+        places = () if everywhere else tuple(sorted({region, *(x.strip().lower() for x in module.locations)}))
+        starts = np.array(sorted(date.fromisoformat(str(w["start"])).toordinal() for w in module.dates),
+                          dtype=np.int64)
+        return cls(int(module.id), np.asarray(vector, dtype=np.float32),
+                   tuple((c["id"], int(c["level_from"]), int(c["level_to"])) for c in module.competencies),
+                   float(module.duration_hours), int(module.learning_units), module.format, everywhere, places,
+                   starts)
+
+    @classmethod
+    def from_arrays(cls, arrays: CatalogueArrays, position: int) -> ModuleFeatures:
+        return cls.of(arrays.modules[position], arrays.vectors[position])
+
+
+class NeedMatrix:
+    """Rows of learner needs; grows in place, updates a learner's row when their plan is rebuilt."""
+
+    def __init__(self, dim: int, competency_ids: Iterable[str], capacity: int = 1024) -> None:
+        self.dim = dim
+        self.columns = {cid: i for i, cid in enumerate(sorted(set(competency_ids)))}
+        self.places: dict[str, int] = {}
+        self.learners: list[str] = []
+        self.row_of: dict[str, int] = {}
+        self.seen_at = None
+        self._allocate(max(1, capacity))
+
+    def _allocate(self, capacity: int) -> None:
+        c = len(self.columns)
+        fields = {
+            "vectors": np.zeros((capacity, self.dim), np.float32), "current": np.zeros((capacity, c), np.int8),
+            "target": np.zeros((capacity, c), np.int8), "per_level": np.zeros((capacity, c), np.float32),
+            "max_need": np.zeros(capacity, np.float32), "online_only": np.zeros(capacity, bool),
+            "presence_pref": np.zeros(capacity, bool), "region_a": np.full(capacity, -1, np.int32),
+            "region_b": np.full(capacity, -1, np.int32), "earliest": np.zeros(capacity, np.int64),
+            "horizon": np.zeros(capacity, np.int16), "budget": np.zeros(capacity, np.float32),
+            "threshold": np.full(capacity, np.inf, np.float32), "units_left": np.zeros(capacity, np.int16),
+            "hours_left": np.zeros(capacity, np.float32), "items_left": np.zeros(capacity, np.int16),
+        }
+        for name, array in fields.items():
+            old = getattr(self, name, None)
+            if old is not None:
+                array[: len(self.learners)] = old[: len(self.learners)]
+            setattr(self, name, array)
+        self.capacity = capacity
+
+    def __len__(self) -> int:
+        return len(self.learners)
+
+    def _place(self, key: str) -> int:
+        return self.places.setdefault(key, len(self.places))
+
+    def upsert(self, learner_id: str, request: PlanRequest, result_like: Any) -> None:
+        """Write one learner's row. ``result_like`` has threshold, units_left, hours_left, items_left."""
+        row = self.row_of.get(learner_id)
+        if row is None:
+            if len(self.learners) == self.capacity:
+                self._allocate(self.capacity * 2)
+            row = len(self.learners)
+            self.learners.append(learner_id)
+            self.row_of[learner_id] = row
+        self.vectors[row] = request.need_vector
+        self.current[row] = self.target[row] = self.per_level[row] = 0
+        for cid, gap in request.gaps.items():
+            col = self.columns.get(cid)
+            if col is not None:
+                self.current[row, col], self.target[row, col] = gap.current, gap.target
+                self.per_level[row, col] = gap.per_level if gap.size > 0 else 0.0
+        self.max_need[row] = max((g.need for g in request.gaps.values()), default=0.0)
+        prefs = request.preferences
+        self.online_only[row] = prefs.format == "online"
+        self.presence_pref[row] = prefs.format == "presence"
+        keys = region_keys(prefs.region) if prefs.format != "online" else ()
+        self.region_a[row] = self._place(keys[0]) if keys else -1
+        self.region_b[row] = self._place(keys[1]) if len(keys) > 1 else -1
+        self.earliest[row] = prefs.earliest_start.toordinal() if prefs.earliest_start else 0
+        self.horizon[row] = prefs.horizon_months
+        self.budget[row] = prefs.budget_hours
+        threshold = result_like.threshold
+        self.threshold[row] = np.inf if threshold is None else threshold
+        self.units_left[row] = result_like.units_left
+        self.hours_left[row] = result_like.hours_left
+        self.items_left[row] = result_like.items_left
+
+    def windows(self, today: date) -> tuple[np.ndarray, np.ndarray]:
+        """Each learner's planning period as of ``today`` (same rule as ``constraints.planning_window``)."""
+        n = len(self.learners)
+        start = np.maximum(self.earliest[:n], today.toordinal())
+        days = (start - EPOCH).astype("datetime64[D]")
+        end = ((days.astype("datetime64[M]") + self.horizon[:n].astype("timedelta64[M]")).astype("datetime64[D]")
+               .astype(np.int64) + EPOCH)
+        return start, end
+
+    def bounds(self, module: ModuleFeatures, limits: Limits, today: date) -> np.ndarray:
+        """Upper bound of the module's selection score for every learner (−inf where they cannot take it)."""
+        n = len(self.learners)
+        semantic = semantic_fit(self.vectors[:n] @ module.vector)
+        closed = np.zeros(n, dtype=np.float32)
+        for cid, level_from, level_to in module.competencies:
+            col = self.columns.get(cid)
+            if col is None:
+                continue
+            current = self.current[:n, col].astype(np.int16)
+            target = self.target[:n, col].astype(np.int16)
+            gained = np.clip(np.minimum(level_to, target) - np.maximum(level_from, current), 0, None)
+            closed += gained * self.per_level[:n, col]
+        max_need = self.max_need[:n]
+        cov = np.where(max_need > 0, np.minimum(1.0, closed / np.maximum(max_need, EPS)), 0.0)
+        score = limits.weights.gap * cov + limits.weights.semantic * semantic
+        if module.format == "online":
+            score = score - np.where(self.presence_pref[:n], limits.format_penalty, 0.0)
+        return np.where(self._can_take(module, limits, today), score, -np.inf)
+
+    def _can_take(self, module: ModuleFeatures, limits: Limits, today: date) -> np.ndarray:
+        n = len(self.learners)
+        ok = (module.units <= limits.max_units) & (self.budget[:n] >= module.hours - EPS)
+        if module.format != "online":
+            ok &= ~self.online_only[:n]
+        if not module.everywhere:
+            ids = np.array([self.places[p] for p in module.places if p in self.places], dtype=np.int32)
+            in_region = np.isin(self.region_a[:n], ids) | np.isin(self.region_b[:n], ids)
+            ok &= (self.region_a[:n] < 0) | in_region
+        if len(module.window_starts):
+            start, end = self.windows(today)
+            starts = module.window_starts[None, :]
+            ok &= ((starts >= start[:, None]) & (starts < end[:, None])).any(axis=1)
+        return ok
+
+    def affected(self, modules: Sequence[ModuleFeatures], limits: Limits, today: date) -> np.ndarray:
+        """Learners whose plan one of ``modules`` could enter (bool per row)."""
+        n = len(self.learners)
+        flagged = np.zeros(n, dtype=bool)
+        for module in modules:
+            bound = self.bounds(module, limits, today)
+            beats = bound >= self.threshold[:n] - EPS
+            room = ((bound >= limits.min_score - EPS) & (self.items_left[:n] >= 1)
+                    & (self.units_left[:n] >= module.units) & (self.hours_left[:n] >= module.hours - EPS))
+            flagged |= np.isfinite(bound) & (beats | room)
+        return flagged
+
+    def ids(self, mask: np.ndarray) -> list[str]:
+        return [self.learners[i] for i in np.nonzero(mask)[0]]
+
+
+_matrices: dict[str, NeedMatrix] = {}
+_matrix_lock = threading.Lock()
+
+
+def need_matrix(session: Session, competency_ids: Iterable[str], dim: int) -> NeedMatrix:
+    """The process-wide matrix of this database, refreshed with only the rows changed since the last look."""
+    competency_ids = set(competency_ids)
+    key = str(session.get_bind().url)
+    with _matrix_lock:
+        count, latest = session.exec(select(func.count(LearnerNeed.learner_id), func.max(LearnerNeed.updated_at))).one()
+        matrix = _matrices.get(key)
+        if matrix is None or matrix.dim != dim or len(matrix) > count or not competency_ids <= set(matrix.columns):
+            matrix = NeedMatrix(dim, competency_ids, capacity=max(1024, count))
+        if latest is not None and (matrix.seen_at is None or latest > matrix.seen_at or len(matrix) < count):
+            query = select(LearnerNeed)
+            if matrix.seen_at is not None:
+                query = query.where(LearnerNeed.updated_at >= matrix.seen_at)
+            _load(matrix, session.exec(query).all())
+            if len(matrix) < count:  # rows written with an older clock: read everything once
+                _load(matrix, session.exec(select(LearnerNeed)).all())
+            matrix.seen_at = latest
+        _matrices[key] = matrix
+        return matrix
+
+
+def _load(matrix: NeedMatrix, rows: Iterable[LearnerNeed]) -> None:
+    for row in rows:
+        if len(row.vector) == matrix.dim * 4:
+            matrix.upsert(row.learner_id, request_of(row), row)
+
+
+def reset_need_matrix() -> None:
+    with _matrix_lock:
+        _matrices.clear()
