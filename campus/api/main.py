@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from campus.api.routers import board, catalogue, provider_modules, search, widget
+from campus.api.routers import board, catalogue, privacy, provider_modules, search, widget
 from campus.db import get_engine
 
 app = FastAPI(
@@ -18,6 +18,7 @@ app.include_router(catalogue.router, prefix="/api")
 app.include_router(provider_modules.router, prefix="/api")
 app.include_router(board.router, prefix="/api")
 app.include_router(widget.router)
+app.include_router(privacy.router)
 app.mount("/widget", StaticFiles(directory=widget.WIDGET_DIR), name="widget")
 
 
