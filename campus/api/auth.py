@@ -9,6 +9,7 @@ from fastapi.security import APIKeyHeader
 
 from campus.api.deps import SessionDep
 from campus.auth import find_key
+from campus.campaign_texts import problem
 from campus.models import ApiKey
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Ihr API-Schlüssel / your API key")
@@ -37,5 +38,26 @@ def require_role(*roles: str):
     return check
 
 
+def hr_key(key: Annotated[ApiKey, Depends(require_role("hr"))]) -> ApiKey:
+    """An HR key with its one organisation.
+
+    Admin keys are refused here although ``require_role`` lets them act as
+    board: HR data belongs to exactly one organisation, and an admin key has
+    none. An admin creates an HR key for the organisation instead.
+    """
+    if key.role != "hr" or not key.org:
+        error = problem("hr_needs_org", "X-API-Key", status.HTTP_403_FORBIDDEN)
+        raise HTTPException(error.status_code, detail=f"{error.message_de} / {error.message_en}")
+    return key
+
+
+def hr_org(key: Annotated[ApiKey, Depends(hr_key)]) -> str:
+    """The organisation every HR route is scoped to."""
+    return key.org
+
+
 ProviderKey = Annotated[ApiKey, Depends(require_role("provider"))]
 BoardKey = Annotated[ApiKey, Depends(require_role("board"))]
+AdminKey = Annotated[ApiKey, Depends(require_role("admin"))]
+HrKey = Annotated[ApiKey, Depends(hr_key)]
+HrOrg = Annotated[str, Depends(hr_org)]

@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from campus.api.routers import board, catalogue, privacy, provider_modules, search, widget
+from campus.api.routers import (
+    board,
+    catalogue,
+    hr_campaigns,
+    hr_roles,
+    invitations,
+    privacy,
+    provider_modules,
+    search,
+    widget,
+)
 from campus.db import get_engine
 
 app = FastAPI(
@@ -17,6 +27,10 @@ app.include_router(search.router, prefix="/api")  # before /modules/{id}
 app.include_router(catalogue.router, prefix="/api")
 app.include_router(provider_modules.router, prefix="/api")
 app.include_router(board.router, prefix="/api")
+app.include_router(hr_roles.router, prefix="/api")
+app.include_router(hr_campaigns.router, prefix="/api")
+app.include_router(invitations.api_router, prefix="/api")
+app.include_router(invitations.page_router)
 app.include_router(widget.router)
 app.include_router(privacy.router)
 app.mount("/widget", StaticFiles(directory=widget.WIDGET_DIR), name="widget")
