@@ -31,6 +31,8 @@ def create_key(
         raise ValueError("a provider key needs a provider_id")
     if role == "hr" and not org:
         raise ValueError("an hr key needs an org")
+    if (provider_id and role != "provider") or (org and role != "hr"):
+        raise ValueError("provider_id is only for provider keys, org only for hr keys")  # one scope per key
     plain = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(key_hash=hash_key(plain), prefix=plain[:8], role=role, provider_id=provider_id, org=org, label=label)
     session.add(row)

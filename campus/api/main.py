@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from campus.api.routers import (
+    admin_keys,
     board,
     catalogue,
     hr_campaigns,
@@ -29,6 +30,7 @@ app.include_router(provider_modules.router, prefix="/api")
 app.include_router(board.router, prefix="/api")
 app.include_router(hr_roles.router, prefix="/api")
 app.include_router(hr_campaigns.router, prefix="/api")
+app.include_router(admin_keys.router, prefix="/api")
 app.include_router(invitations.api_router, prefix="/api")
 app.include_router(invitations.page_router)
 app.include_router(widget.router)

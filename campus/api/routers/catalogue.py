@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query
 from sqlmodel import select
 
 from campus.api.deps import SessionDep
-from campus.catalogue import competencies, role_profiles
+from campus.catalogue import RECOMMENDABLE, competencies, role_profiles
 from campus.models import Competency, Module, RoleProfile
 
 router = APIRouter(tags=["catalogue"])
@@ -25,7 +27,8 @@ def list_roles(session: SessionDep) -> list[RoleProfile]:
 @router.get("/modules", response_model=list[Module])
 def list_modules(
     session: SessionDep,
-    status: str = Query("approved", pattern="^(submitted|approved|rejected|withdrawn)$"),
+    status: str = Query(RECOMMENDABLE, pattern=f"^{RECOMMENDABLE}$",
+                        description="only approved modules are public; providers see their own via /provider/modules"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> list[Module]:
@@ -34,8 +37,9 @@ def list_modules(
 
 
 @router.get("/modules/{module_id}", response_model=Module)
-def get_module(module_id: int, session: SessionDep) -> Module:
+def get_module(module_id: Annotated[int, Path(ge=1, le=2**62)], session: SessionDep) -> Module:
+    """An approved module; a submitted, rejected or withdrawn one is another provider's business (404)."""
     module = session.get(Module, module_id)
-    if module is None:
+    if module is None or module.status != RECOMMENDABLE:
         raise HTTPException(status_code=404, detail=f"Modul {module_id} nicht gefunden / module not found")
     return module
