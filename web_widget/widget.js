@@ -2,18 +2,22 @@
  * KommunalCampus – einbettbares Chat-Widget für den Weiterbildungsassistenten.
  *
  * Einbindung (eine Zeile):
- *   <script src="https://host/widget/widget.js"
- *           data-rasa-url="http://localhost:5005"
- *           data-org="musterstadt"></script>
+ *   <script src="https://campus.example/widget/widget.js" data-org="musterstadt"></script>
  *
  * Optionale Attribute am Script-Tag:
- *   data-open="true"            Chatfenster beim Laden geöffnet
- *   data-privacy-url="…"        Link zu den Datenschutzhinweisen (Standard: #datenschutz)
+ *   data-org="…"                Organisation; geht als metadata.org mit jeder Nachricht an Rasa
+ *   data-rasa-url="…"           Rasa-Server (Standard: aus config.json, also vom ausliefernden Server)
+ *   data-open="true"            Chatfenster beim ersten Laden geöffnet
+ *   data-privacy-url="…"        Link zu Datenschutz, Einwilligung und Löschung (Standard: aus config.json)
  *   data-socket-path="…"        socket.io-Pfad (Standard: /socket.io/)
  *   data-initial-payload="…"    wird bei einer neuen Sitzung still gesendet (z. B. /greet)
  *
- * Spricht den socketio-Kanal von Rasa an (user_uttered / bot_uttered,
- * session_persistence: true). Reines ES2017, kein Build-Schritt.
+ * Das Widget lädt neben sich config.json (Rasa-URL, Datenschutz-Link und alle
+ * eigenen deutschen Texte aus data/texts/widget.yml), widget.css und den
+ * socket.io-Client aus vendor/ (npm, Version in package.json festgelegt).
+ * Es spricht den socketio-Kanal von Rasa an (session_request / session_confirm,
+ * user_uttered / bot_uttered, session_persistence: true).
+ * Reines ES5/ES2017 ohne Build-Schritt.
  */
 (function () {
   "use strict";
@@ -33,66 +37,43 @@
     return null;
   })();
 
-  function attr(name, fallback) {
+  function attr(name) {
     var v = script ? script.getAttribute(name) : null;
-    return v === null || v === undefined || v === "" ? fallback : v;
+    // leer oder unersetzter Platzhalter (z. B. "__RASA_URL__"): nicht gesetzt
+    return v === null || v === undefined || v === "" || /^__.*__$/.test(v) ? null : v;
   }
 
   var scriptSrc = (script && script.src) || window.location.href;
   var BASE_URL = new URL(".", scriptSrc).href;
 
-  function configuredRasaUrl() {
-    var v = attr("data-rasa-url", "");
-    // Unersetzter Platzhalter (z. B. "__RASA_URL__") oder leer: gleiche Herkunft.
-    if (!v || /^__.*__$/.test(v)) return window.location.origin;
-    return v.replace(/\/+$/, "");
-  }
-
   var CONFIG = {
-    rasaUrl: configuredRasaUrl(),
-    org: attr("data-org", ""),
-    open: attr("data-open", "false") === "true",
-    privacyUrl: attr("data-privacy-url", "#datenschutz"),
-    socketPath: attr("data-socket-path", "/socket.io/"),
-    initialPayload: attr("data-initial-payload", "")
+    rasaUrl: attr("data-rasa-url"),
+    org: attr("data-org") || "",
+    open: attr("data-open") === "true",
+    privacyUrl: attr("data-privacy-url"),
+    socketPath: attr("data-socket-path"),
+    initialPayload: attr("data-initial-payload") || ""
   };
+  var TEXT = {}; // aus config.json (data/texts/widget.yml)
 
-  var MAX_TRANSCRIPT = 50;
+  var MAX_TRANSCRIPT = 200;
   var MAX_INPUT = 2000;
-  var TYPING_TIMEOUT_MS = 15000;
+  var TYPING_TIMEOUT_MS = 30000;
+  var RECONNECTED_NOTICE_MS = 5000;
   var STORAGE_PREFIX = "kc-widget:" + (CONFIG.org || "default") + ":";
   var KEY_SESSION = STORAGE_PREFIX + "session_id";
   var KEY_TRANSCRIPT = STORAGE_PREFIX + "transcript";
   var KEY_OPEN = STORAGE_PREFIX + "open";
 
-  var TEXT = {
-    title: "KommunalCampus",
-    subtitle: "Ihr Weiterbildungsassistent",
-    launcherOpen: "Chat mit dem KommunalCampus-Weiterbildungsassistenten öffnen",
-    launcherClose: "Chat mit dem KommunalCampus-Weiterbildungsassistenten schließen",
-    close: "Chatfenster schließen",
-    restart: "Gespräch neu beginnen und gespeicherten Verlauf in diesem Browser löschen",
-    restartLabel: "Neu beginnen",
-    panel: "KommunalCampus – Chat mit dem Weiterbildungsassistenten",
-    log: "Gesprächsverlauf",
-    inputLabel: "Ihre Nachricht an den Assistenten",
-    placeholder: "Ihre Frage eingeben …",
-    send: "Nachricht senden",
-    typing: "Der Assistent schreibt …",
-    connecting: "Verbindung wird hergestellt …",
-    connected: "Verbunden",
-    reconnecting: "Verbindung unterbrochen – neuer Versuch …",
-    loadError: "Der Chat konnte nicht geladen werden. Bitte versuchen Sie es später erneut.",
-    empty: "Stellen Sie Ihre Frage zu Fortbildungen, Lernwegen oder Seminaren – der Assistent hilft Ihnen gern weiter.",
-    notice: "Ihre Angaben werden nur auf der Plattform KommunalCampus gespeichert und ausschließlich für Ihre Weiterbildungsberatung verwendet. Sie können Ihre Daten jederzeit einsehen oder löschen lassen.",
-    privacyLink: "Datenschutzhinweise",
-    image: "Bild vom Assistenten",
-    newWindow: "(öffnet in neuem Fenster)",
-    buttonGroup: "Antwortmöglichkeiten"
-  };
+  function t(key, values) {
+    var s = Object.prototype.hasOwnProperty.call(TEXT, key) ? String(TEXT[key]) : key;
+    return s.replace(/\{(\w+)\}/g, function (m, name) {
+      return values && values[name] !== undefined ? String(values[name]) : m;
+    });
+  }
 
   // ---------------------------------------------------------------------------
-  // Speicher (robust gegen gesperrten localStorage)
+  // Speicher im Browser (robust gegen gesperrten localStorage)
   // ---------------------------------------------------------------------------
   var store = {
     get: function (key) {
@@ -125,9 +106,11 @@
   var sessionId = store.get(KEY_SESSION) || null;
   var transcript = loadTranscript();
   var socket = null;
-  var confirmed = false; // session_confirm für die aktuelle Verbindung erhalten
-  var outbox = []; // Nachrichten, die vor der Bestätigung gesendet wurden
+  var confirmed = false;   // session_confirm für die aktuelle Verbindung erhalten
+  var wasOffline = false;  // nach einer Unterbrechung: Hinweis "wieder da" zeigen
+  var outbox = [];         // {entry, el}: noch nicht gesendete Nachrichten
   var typingTimer = null;
+  var noticeTimer = null;
   var els = {};
 
   // ---------------------------------------------------------------------------
@@ -152,6 +135,7 @@
     return el;
   }
 
+  /** Nur http(s)-Adressen; alles andere (javascript:, data:, …) ergibt null. */
   function safeHttpUrl(value) {
     if (typeof value !== "string" || !value) return null;
     try {
@@ -183,8 +167,9 @@
   var ICON_RESTART = "M12 5V1L7 6l5 5V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z";
 
   // ---------------------------------------------------------------------------
-  // Textformatierung: HTML wird nie interpretiert (nur Textknoten),
-  // **fett**, [Text](https://…) und reine URLs werden zu <strong>/<a>.
+  // Textformatierung: HTML aus Bot-Texten wird nie interpretiert (nur
+  // Textknoten); **fett** wird <strong>, [Text](https://…) und reine
+  // http(s)-/www-Adressen werden zu Links.
   // ---------------------------------------------------------------------------
   var TOKEN_RE = /\*\*([^*]+?)\*\*|\[([^\]\n]{1,200})\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"']+|www\.[^\s<>"']+)/g;
 
@@ -196,23 +181,20 @@
       target: "_blank",
       rel: "noopener noreferrer",
       className: "kc-link",
-      title: TEXT.newWindow
+      title: t("newWindow")
     }, [label]);
   }
 
   function appendInline(parent, text, allowBold) {
+    var re = new RegExp(TOKEN_RE.source, "g"); // eigener Zustand je Aufruf (Rekursion)
     var last = 0;
     var m;
-    TOKEN_RE.lastIndex = 0;
-    while ((m = TOKEN_RE.exec(text)) !== null) {
+    while ((m = re.exec(text)) !== null) {
       if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
       if (m[1] !== undefined) {
         if (allowBold) {
           var strong = h("strong");
-          // innerhalb von Fettdruck dürfen Links vorkommen, aber kein weiterer Fettdruck
-          var saved = TOKEN_RE.lastIndex;
-          appendInline(strong, m[1], false);
-          TOKEN_RE.lastIndex = saved;
+          appendInline(strong, m[1], false); // Links im Fettdruck ja, Fettdruck darin nicht
           parent.appendChild(strong);
         } else {
           parent.appendChild(document.createTextNode(m[0]));
@@ -221,18 +203,16 @@
         parent.appendChild(makeLink(m[3], m[2]));
       } else {
         var raw = m[4];
-        // Satzzeichen am Ende gehören nicht zur URL
-        var trail = "";
-        var tm = raw.match(/[.,;:!?)\]]+$/);
+        var trail = ""; // Satzzeichen am Ende gehören nicht zur Adresse
+        var tm = raw.match(/[.,;:!?)\]»“"]+$/);
         if (tm) {
           trail = tm[0];
           raw = raw.slice(0, -trail.length);
         }
-        var href = /^www\./i.test(raw) ? "https://" + raw : raw;
-        parent.appendChild(makeLink(href, raw));
+        parent.appendChild(makeLink(/^www\./i.test(raw) ? "https://" + raw : raw, raw));
         if (trail) parent.appendChild(document.createTextNode(trail));
       }
-      last = TOKEN_RE.lastIndex;
+      last = re.lastIndex;
     }
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
@@ -241,6 +221,46 @@
     var p = h("div", { className: "kc-text" });
     appendInline(p, String(text), true);
     return p;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Lernplan-Einträge als Karten
+  //   "1. **Titel** – 87 % Übereinstimmung. Begründung …"          (Lernplan)
+  //   "• Titel – 72 % Übereinstimmung (Basismodul, online, 8 Std.)"  (Themensuche)
+  // ---------------------------------------------------------------------------
+  var PLAN_ITEM_RE = /^\s*(\d{1,2})\.\s+\*\*(.+?)\*\*\s+[–—-]\s+(\d{1,3})\s*%\s+Übereinstimmung\.?\s*([\s\S]*)$/;
+  var SEARCH_HIT_RE = /^\s*[•*-]\s+(.+?)\s+[–—-]\s+(\d{1,3})\s*%\s+Übereinstimmung\s*(?:\(([^)]*)\))?\.?\s*$/;
+
+  function parsePlanItem(text) {
+    if (typeof text !== "string") return null;
+    var m = text.match(PLAN_ITEM_RE);
+    if (m) return { position: Number(m[1]), title: m[2], percent: Math.min(100, Number(m[3])), detail: m[4].trim() };
+    m = text.match(SEARCH_HIT_RE);
+    if (m) return { position: null, title: m[1], percent: Math.min(100, Number(m[2])), detail: (m[3] || "").trim() };
+    return null;
+  }
+
+  function buildPlanCard(item) {
+    var meter = h("span", { className: "kc-meter", "aria-hidden": "true" }, [h("span", { className: "kc-meter-bar" })]);
+    meter.firstChild.style.width = item.percent + "%";
+    var head = h("div", { className: "kc-plan-head" }, [
+      item.position ? h("span", { className: "kc-plan-pos", title: t("planPosition", { position: item.position }) },
+        [item.position + "."]) : null,
+      h("strong", { className: "kc-plan-title" }, [item.title])
+    ]);
+    var card = h("div", { className: "kc-plan-card" }, [
+      head,
+      h("div", { className: "kc-plan-match" }, [
+        h("span", { className: "kc-plan-percent", text: t("planMatch", { percent: item.percent }) }),
+        meter
+      ])
+    ]);
+    if (item.detail) {
+      var detail = renderText(item.detail);
+      detail.className += " kc-plan-detail";
+      card.appendChild(detail);
+    }
+    return card;
   }
 
   // ---------------------------------------------------------------------------
@@ -260,7 +280,7 @@
   }
 
   function renderButtons(buttons) {
-    var group = h("div", { className: "kc-buttons", role: "group", "aria-label": TEXT.buttonGroup });
+    var group = h("div", { className: "kc-buttons", role: "group", "aria-label": t("buttonGroup") });
     buttons.forEach(function (b) {
       var el;
       if (b.url) {
@@ -269,7 +289,7 @@
           href: b.url,
           target: "_blank",
           rel: "noopener noreferrer",
-          title: TEXT.newWindow
+          title: t("newWindow")
         }, [b.title]);
       } else {
         el = h("button", {
@@ -277,17 +297,28 @@
           className: "kc-button",
           "data-payload": b.payload,
           onclick: function () {
-            Array.prototype.forEach.call(group.querySelectorAll(".kc-button"), function (x) {
-              x.classList.remove("kc-button-selected");
-            });
-            el.classList.add("kc-button-selected");
+            if (el.disabled) return;
+            if (!el.closest(".kc-plan")) el.classList.add("kc-button-selected"); // Ihre Antwort auf die Frage
             sendMessage(b.payload, b.title);
+            els.input.focus(); // die Schaltfläche wird gleich deaktiviert
           }
         }, [b.title]);
       }
       group.appendChild(el);
     });
     return group;
+  }
+
+  /**
+   * Antwort-Schaltflächen einer Frage gelten nicht mehr, sobald Sie geantwortet haben.
+   * Die Schaltflächen an Lernplan-Karten (Details, Annehmen, …) bleiben bedienbar.
+   */
+  function retireButtons(before) {
+    var nodes = els.messages.querySelectorAll(".kc-msg");
+    for (var i = 0; i < nodes.length && nodes[i] !== before; i++) {
+      if (nodes[i].classList.contains("kc-plan")) continue;
+      Array.prototype.forEach.call(nodes[i].querySelectorAll("button.kc-button"), function (b) { b.disabled = true; });
+    }
   }
 
   /** Reduziert eine bot_uttered-Nutzlast auf das, was wir darstellen können. */
@@ -338,32 +369,47 @@
 
   function buildBotMessage(msg) {
     var el = h("div", { className: "kc-msg kc-bot" });
-    if (msg.text) el.appendChild(renderText(msg.text));
+    var item = parsePlanItem(msg.text);
+    var planCard = null;
+    if (item) {
+      el.classList.add("kc-plan");
+      planCard = el.appendChild(buildPlanCard(item));
+    } else if (msg.text) {
+      el.appendChild(renderText(msg.text));
+    }
     if (msg.image) {
-      el.appendChild(h("img", { className: "kc-image", src: msg.image, alt: TEXT.image, onload: scrollToEnd }));
+      el.appendChild(h("img", { className: "kc-image", src: msg.image, alt: t("image"), onload: scrollToEnd }));
     }
     if (msg.cards) {
       msg.cards.forEach(function (c) {
         var card = h("div", { className: "kc-card" });
-        if (c.image) card.appendChild(h("img", { className: "kc-image", src: c.image, alt: c.title || TEXT.image, onload: scrollToEnd }));
+        if (c.image) card.appendChild(h("img", { className: "kc-image", src: c.image, alt: c.title || t("image"), onload: scrollToEnd }));
         if (c.title) card.appendChild(h("div", { className: "kc-card-title", text: c.title }));
         if (c.subtitle) card.appendChild(renderText(c.subtitle));
         if (c.buttons) card.appendChild(renderButtons(c.buttons));
         el.appendChild(card);
       });
     }
-    if (msg.buttons) el.appendChild(renderButtons(msg.buttons));
+    if (msg.buttons) (planCard || el).appendChild(renderButtons(msg.buttons));
     return el;
   }
 
-  function buildUserMessage(text) {
-    return h("div", { className: "kc-msg kc-user" }, [h("div", { className: "kc-text", text: text })]);
+  function buildUserMessage(text, pending) {
+    var el = h("div", { className: "kc-msg kc-user" }, [h("div", { className: "kc-text", text: text })]);
+    if (pending) markPending(el, true);
+    return el;
+  }
+
+  function markPending(el, pending) {
+    var note = el.querySelector(".kc-pending-note");
+    el.classList.toggle("kc-pending", pending);
+    if (pending && !note) el.appendChild(h("div", { className: "kc-pending-note", text: t("pending") }));
+    if (!pending && note) note.remove();
   }
 
   function appendToList(el) {
     els.messages.appendChild(el);
-    // Nur die letzten MAX_TRANSCRIPT Nachrichten im DOM halten
-    var msgs = els.messages.querySelectorAll(".kc-msg");
+    var msgs = els.messages.querySelectorAll(".kc-msg"); // nur die letzten MAX_TRANSCRIPT im DOM
     for (var i = 0; i < msgs.length - MAX_TRANSCRIPT; i++) msgs[i].remove();
     updateEmptyState();
     scrollToEnd();
@@ -384,25 +430,33 @@
   }
 
   function renderEntry(entry) {
-    if (entry && entry.from === "user" && typeof entry.text === "string") return buildUserMessage(entry.text);
+    if (entry && entry.from === "user" && typeof entry.text === "string") return buildUserMessage(entry.text, !!entry.pending);
     if (entry && entry.from === "bot" && entry.msg) {
-      var msg = normaliseBotPayload(entry.msg); // erneut prüfen: Speicher ist nicht vertrauenswürdig
+      var msg = normaliseBotPayload(entry.msg); // erneut prüfen: der Speicher ist nicht vertrauenswürdig
       return msg ? buildBotMessage(msg) : null;
     }
     return null;
   }
 
+  /** Nach dem Neuladen: sichtbaren Verlauf wiederherstellen, Ungesendetes wieder einreihen. */
   function restoreTranscript() {
+    var lastUser = null;
     transcript.forEach(function (entry) {
       var el = renderEntry(entry);
-      if (el) els.messages.appendChild(el);
+      if (!el) return;
+      els.messages.appendChild(el);
+      if (entry.from === "user") {
+        lastUser = el;
+        if (entry.pending && typeof entry.payload === "string") outbox.push({ entry: entry, el: el });
+      }
     });
+    if (lastUser) retireButtons(lastUser); // nur Fragen nach Ihrer letzten Antwort sind noch offen
     updateEmptyState();
     scrollToEnd();
   }
 
   // ---------------------------------------------------------------------------
-  // Tippanzeige und Status
+  // Tippanzeige, Verbindungsstatus, Hinweise
   // ---------------------------------------------------------------------------
   function showTyping() {
     els.typing.hidden = false;
@@ -417,50 +471,86 @@
     els.typing.hidden = true;
   }
 
+  function showNotice(text, kind, timeoutMs) {
+    clearTimeout(noticeTimer);
+    els.connNotice.textContent = text;
+    els.connNotice.setAttribute("data-kind", kind);
+    els.connNotice.hidden = false;
+    if (timeoutMs) noticeTimer = setTimeout(hideNotice, timeoutMs);
+  }
+
+  function hideNotice() {
+    clearTimeout(noticeTimer);
+    els.connNotice.hidden = true;
+    els.connNotice.textContent = "";
+  }
+
   function setStatus(state) {
-    var text = state === "connected" ? TEXT.connected
-      : state === "reconnecting" ? TEXT.reconnecting
-      : state === "error" ? TEXT.loadError
-      : TEXT.connecting;
+    var text = state === "connected" ? t("connected") : state === "reconnecting" ? t("reconnecting") : t("connecting");
     if (els.status.textContent !== text) els.status.textContent = text;
     els.status.setAttribute("data-state", state);
     els.root.setAttribute("data-connection", state);
+    if (state === "reconnecting") {
+      if (!wasOffline) showNotice(t("offlineNotice"), "offline");
+      wasOffline = true;
+      hideTyping();
+    } else if (state === "connected" && wasOffline) {
+      wasOffline = false;
+      showNotice(t("reconnected"), "online", RECONNECTED_NOTICE_MS);
+    }
   }
 
   // ---------------------------------------------------------------------------
   // Senden / Empfangen
   // ---------------------------------------------------------------------------
+  function canSend() {
+    return !!(socket && socket.connected && confirmed && sessionId);
+  }
+
   function emitUserMessage(payload) {
     var data = { message: payload, session_id: sessionId };
     if (CONFIG.org) data.metadata = { org: CONFIG.org };
     socket.emit("user_uttered", data);
   }
 
-  /** Sendet `payload` an Rasa und zeigt `display` (oder payload) als eigene Nachricht. */
+  /** Sendet `payload` an Rasa und zeigt `display` (oder payload) als Ihre Nachricht. */
   function sendMessage(payload, display) {
     if (typeof payload !== "string") return false;
     payload = payload.trim();
     if (!payload) return false;
     if (payload.length > MAX_INPUT) payload = payload.slice(0, MAX_INPUT);
     var shown = typeof display === "string" && display.trim() ? display.trim() : payload;
-    appendToList(buildUserMessage(shown));
-    record({ from: "user", text: shown });
-    showTyping();
-    if (socket && socket.connected && confirmed && sessionId) emitUserMessage(payload);
-    else outbox.push(payload);
+    retireButtons();
+    var entry = { from: "user", text: shown, payload: payload, pending: !canSend() };
+    var el = buildUserMessage(shown, entry.pending);
+    appendToList(el);
+    record(entry);
+    if (entry.pending) {
+      outbox.push({ entry: entry, el: el }); // gesendet, sobald die Verbindung wieder steht
+    } else {
+      emitUserMessage(payload);
+      showTyping();
+    }
     return true;
   }
 
   function flushOutbox() {
     var pending = outbox;
     outbox = [];
-    pending.forEach(emitUserMessage);
+    pending.forEach(function (p) {
+      emitUserMessage(p.entry.payload);
+      p.entry.pending = false;
+      if (p.el) markPending(p.el, false);
+    });
+    if (pending.length) {
+      saveTranscript();
+      showTyping();
+    }
   }
 
   function onBotUttered(data) {
     var msg = normaliseBotPayload(data);
     if (!msg) {
-      // Unbekannte Custom-Nutzlast: still ignorieren
       if (window.console && console.debug) console.debug("[KommunalCampus] Nachricht ignoriert:", data);
       return;
     }
@@ -484,11 +574,12 @@
     }
   }
 
+  function onConnectionLost() {
+    confirmed = false;
+    setStatus("reconnecting");
+  }
+
   function connect() {
-    if (typeof window.io !== "function") {
-      setStatus("error");
-      return;
-    }
     socket = window.io(CONFIG.rasaUrl, {
       path: CONFIG.socketPath,
       // WebSocket zuerst (keine CORS-Vorgaben nötig), sonst Long-Polling
@@ -496,22 +587,27 @@
       tryAllTransports: true,
       reconnection: true,
       reconnectionDelay: 1000,
-      reconnectionDelayMax: 10000
+      reconnectionDelayMax: 8000
     });
     socket.on("connect", function () {
       confirmed = false;
-      setStatus("connecting");
       socket.emit("session_request", { session_id: sessionId });
     });
     socket.on("session_confirm", onSessionConfirm);
     socket.on("bot_uttered", onBotUttered);
-    socket.on("disconnect", function () {
-      confirmed = false;
-      setStatus("reconnecting");
+    socket.on("disconnect", onConnectionLost);
+    socket.on("connect_error", onConnectionLost);
+
+    // Der Browser meldet "offline": die Verbindung ist tot, auch wenn der Socket es noch nicht weiß.
+    window.addEventListener("offline", function () {
+      if (socket.io.engine) socket.io.engine.close(); // socket.io verbindet sich danach selbst neu
     });
-    socket.on("connect_error", function () {
-      confirmed = false;
-      setStatus("reconnecting");
+    // Wieder "online": nicht auf den nächsten Versuch der Wartezeit warten.
+    window.addEventListener("online", function () {
+      if (!socket.connected) {
+        socket.disconnect();
+        socket.connect();
+      }
     });
   }
 
@@ -522,12 +618,10 @@
     transcript = [];
     outbox = [];
     hideTyping();
-    if (els.messages) {
-      Array.prototype.slice.call(els.messages.querySelectorAll(".kc-msg")).forEach(function (m) { m.remove(); });
-      updateEmptyState();
-    }
+    Array.prototype.slice.call(els.messages.querySelectorAll(".kc-msg")).forEach(function (m) { m.remove(); });
+    updateEmptyState();
     if (socket) {
-      // Neue Verbindung, damit der Raum der alten Sitzung verlassen wird
+      // neue Verbindung, damit der Raum der alten Sitzung verlassen wird
       confirmed = false;
       socket.disconnect();
       socket.connect();
@@ -545,7 +639,7 @@
     els.panel.hidden = false;
     els.root.classList.add("kc-open");
     els.launcher.setAttribute("aria-expanded", "true");
-    els.launcher.setAttribute("aria-label", TEXT.launcherClose);
+    els.launcher.setAttribute("aria-label", t("launcherClose"));
     store.set(KEY_OPEN, "1");
     scrollToEnd();
     if (focusInput) els.input.focus();
@@ -555,7 +649,7 @@
     els.panel.hidden = true;
     els.root.classList.remove("kc-open");
     els.launcher.setAttribute("aria-expanded", "false");
-    els.launcher.setAttribute("aria-label", TEXT.launcherOpen);
+    els.launcher.setAttribute("aria-label", t("launcherOpen"));
     store.set(KEY_OPEN, "0");
     if (focusLauncher) els.launcher.focus();
   }
@@ -572,27 +666,28 @@
       className: "kc-launcher",
       "aria-controls": "kc-widget",
       "aria-expanded": "false",
-      "aria-label": TEXT.launcherOpen,
+      "aria-label": t("launcherOpen"),
       onclick: function () {
         if (isOpen()) closePanel(false);
         else openPanel(true);
       }
     }, [svgIcon(ICON_CHAT)]);
 
-    els.status = h("div", { id: "kc-status", className: "kc-status", role: "status", "aria-live": "polite" });
+    els.status = h("div", { id: "kc-status", className: "kc-status", role: "status" });
 
     var header = h("div", { className: "kc-header" }, [
       h("div", { className: "kc-heading" }, [
-        h("h2", { id: titleId, className: "kc-title", text: TEXT.title }),
-        h("p", { className: "kc-subtitle", text: TEXT.subtitle })
+        h("h2", { id: titleId, className: "kc-title", text: t("title") }),
+        h("p", { className: "kc-subtitle", text: t("subtitle") })
       ]),
       h("button", {
         type: "button",
         className: "kc-icon-button kc-restart",
         id: "kc-restart",
-        "aria-label": TEXT.restart,
-        title: TEXT.restart,
+        "aria-label": t("restart"),
+        title: t("restart"),
         onclick: function () {
+          if (transcript.length && !window.confirm(t("restartConfirm"))) return;
           reset();
           els.input.focus();
         }
@@ -601,16 +696,22 @@
         type: "button",
         className: "kc-icon-button kc-close",
         id: "kc-close",
-        "aria-label": TEXT.close,
-        title: TEXT.close,
+        "aria-label": t("close"),
+        title: t("close"),
         onclick: function () { closePanel(true); }
       }, [svgIcon(ICON_CLOSE)])
     ]);
 
     var notice = h("p", { className: "kc-notice", id: "kc-notice" }, [
-      TEXT.notice + " ",
-      h("a", { href: CONFIG.privacyUrl, className: "kc-link" }, [TEXT.privacyLink]),
-      "."
+      t("notice") + " ",
+      CONFIG.privacyUrl ? h("a", {
+        href: CONFIG.privacyUrl,
+        id: "kc-privacy-link",
+        className: "kc-link",
+        target: "_blank",
+        rel: "noopener",
+        title: t("newWindow")
+      }, [t("privacyLink")]) : null
     ]);
 
     els.messages = h("div", {
@@ -618,16 +719,19 @@
       className: "kc-messages",
       role: "log",
       "aria-live": "polite",
-      "aria-label": TEXT.log,
+      "aria-relevant": "additions",
+      "aria-label": t("log"),
       tabindex: "0"
     });
 
-    els.empty = h("p", { className: "kc-empty", id: "kc-empty", text: TEXT.empty });
+    els.empty = h("p", { className: "kc-empty", id: "kc-empty", text: t("empty") });
 
     els.typing = h("div", { id: "kc-typing", className: "kc-typing", hidden: true }, [
       h("span", { className: "kc-dots", "aria-hidden": "true" }, [h("span"), h("span"), h("span")]),
-      h("span", { className: "kc-typing-text", text: TEXT.typing })
+      h("span", { className: "kc-typing-text", text: t("typing") })
     ]);
+
+    els.connNotice = h("div", { id: "kc-connection-notice", className: "kc-conn-notice", role: "status", hidden: true });
 
     els.input = h("input", {
       id: "kc-input",
@@ -635,8 +739,8 @@
       type: "text",
       maxlength: String(MAX_INPUT),
       autocomplete: "off",
-      placeholder: TEXT.placeholder,
-      "aria-label": TEXT.inputLabel,
+      placeholder: t("placeholder"),
+      "aria-label": t("inputLabel"),
       enterkeyhint: "send"
     });
 
@@ -644,8 +748,8 @@
       type: "submit",
       id: "kc-send",
       className: "kc-send",
-      "aria-label": TEXT.send,
-      title: TEXT.send
+      "aria-label": t("send"),
+      title: t("send")
     }, [svgIcon(ICON_SEND)]);
 
     var form = h("form", {
@@ -661,13 +765,12 @@
     els.panel = h("section", {
       id: "kc-widget",
       className: "kc-panel",
-      role: "dialog",
-      "aria-modal": "false",
       "aria-labelledby": titleId,
       hidden: true
-    }, [header, notice, els.status, h("div", { className: "kc-body" }, [els.empty, els.messages, els.typing]), form]);
+    }, [header, notice, els.status, h("div", { className: "kc-body" }, [els.empty, els.messages, els.typing]),
+      els.connNotice, form]);
 
-    els.root = h("div", { id: "kc-root", className: "kc-root kc-loading" }, [els.panel, els.launcher]);
+    els.root = h("div", { id: "kc-root", className: "kc-root kc-loading", lang: "de" }, [els.panel, els.launcher]);
 
     els.root.addEventListener("keydown", function (ev) {
       if ((ev.key === "Escape" || ev.key === "Esc") && isOpen()) {
@@ -681,54 +784,68 @@
     setStatus("connecting");
 
     var wasOpen = store.get(KEY_OPEN);
-    if (CONFIG.open || wasOpen === "1") openPanel(false);
+    if (wasOpen === "1" || (wasOpen === null && CONFIG.open)) openPanel(false);
     else closePanel(false);
   }
 
   // ---------------------------------------------------------------------------
   // Ressourcen laden
   // ---------------------------------------------------------------------------
+  function loadConfig() {
+    return fetch(new URL("config.json", BASE_URL).href, { credentials: "omit" }).then(function (r) {
+      if (!r.ok) throw new Error("config.json: HTTP " + r.status);
+      return r.json();
+    }).then(function (cfg) {
+      TEXT = cfg.texts || {};
+      CONFIG.rasaUrl = (CONFIG.rasaUrl || cfg.rasaUrl || new URL(BASE_URL).origin).replace(/\/+$/, "");
+      CONFIG.privacyUrl = safeHttpUrl(CONFIG.privacyUrl || cfg.privacyUrl || "");
+      CONFIG.socketPath = CONFIG.socketPath || cfg.socketPath || "/socket.io/";
+    });
+  }
+
   function loadCss() {
     return new Promise(function (resolve) {
-      var href = new URL("widget.css", BASE_URL).href;
-      var existing = document.querySelector('link[data-kc-widget-css]');
-      if (existing) return resolve();
-      var link = h("link", { rel: "stylesheet", href: href, "data-kc-widget-css": "" });
-      var done = function () { resolve(); };
-      link.addEventListener("load", done);
-      link.addEventListener("error", done);
-      setTimeout(done, 3000);
+      if (document.querySelector("link[data-kc-widget-css]")) return resolve();
+      var link = h("link", { rel: "stylesheet", href: new URL("widget.css", BASE_URL).href, "data-kc-widget-css": "" });
+      link.addEventListener("load", function () { resolve(); });
+      link.addEventListener("error", function () { resolve(); });
+      setTimeout(resolve, 5000);
       document.head.appendChild(link);
     });
   }
 
   function loadSocketIo() {
-    return new Promise(function (resolve) {
+    return new Promise(function (resolve, reject) {
       if (typeof window.io === "function") return resolve();
       var s = document.createElement("script");
       s.src = new URL("vendor/socket.io.min.js", BASE_URL).href;
       s.async = true;
       s.onload = function () { resolve(); };
-      s.onerror = function () { resolve(); };
+      s.onerror = function () { reject(new Error("vendor/socket.io.min.js konnte nicht geladen werden")); };
       document.head.appendChild(s);
     });
   }
 
   function start() {
-    build();
-    Promise.all([loadCss(), loadSocketIo()]).then(function () {
+    Promise.all([loadConfig(), loadCss(), loadSocketIo()]).then(function () {
+      build();
       els.root.classList.remove("kc-loading");
       connect();
+    }).catch(function (err) {
+      // Ohne Konfiguration oder socket.io-Client kein Widget; die Seite selbst bleibt unberührt.
+      if (window.console) console.error("[KommunalCampus] Chat-Widget nicht verfügbar:", err);
     });
   }
 
   window.KommunalCampusWidget = {
     /** Aktuelle Rasa-Sitzungs-ID (oder null vor der ersten Bestätigung). */
     sessionId: function () { return sessionId; },
+    /** true, wenn Nachrichten gerade sofort gesendet werden. */
+    connected: function () { return canSend(); },
     /** Sendet einen Text wie über das Eingabefeld. */
     send: function (text) { return sendMessage(String(text)); },
-    /** Löscht gespeicherte Sitzung und Verlauf und beginnt ein neues Gespräch. */
-    reset: reset,
+    /** Löscht gespeicherte Sitzung und Verlauf in diesem Browser und beginnt ein neues Gespräch. */
+    reset: function () { if (els.panel) reset(); },
     open: function () { if (els.panel) openPanel(true); },
     close: function () { if (els.panel) closePanel(false); }
   };
