@@ -233,7 +233,7 @@ def test_dropped_connection_queues_messages_and_reconnects_to_the_same_session(o
     page.press("#kc-input", "Enter")
     pending = page.locator("#kc-messages .kc-msg.kc-user.kc-pending")
     assert pending.count() == 1 and "sobald die Verbindung" in pending.inner_text()
-    screenshot(page, "widget-offline-desktop.png")
+    screenshot(page, "widget-server-down-desktop.png")
     fake.refuse = False  # the server is back; socket.io's next attempt gets through
     page.wait_for_selector("#kc-connection-notice[data-kind=online]:not([hidden])")
     page.wait_for_function("() => !document.querySelector('#kc-messages .kc-pending')")
