@@ -17,7 +17,8 @@ from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
 from actions.common import channel_of, guide, state_of
-from campus.db import get_engine
+from campus.campaigns import mark_completed
+from campus.db import get_engine, session_scope
 from campus.guide import profile_fields
 from embeddings.framework_matchers import competency_matcher, role_matcher
 from embeddings.index import get_module_index
@@ -34,6 +35,11 @@ def warm_up() -> None:
         get_module_index().snapshot(session)
 
 
+def _complete_invitations(learner_id: str) -> None:
+    with session_scope() as session:
+        mark_completed(session, learner_id)
+
+
 class ActionSubmitInterview(Action):
     def name(self) -> str:
         return "action_submit_interview"
@@ -42,8 +48,10 @@ class ActionSubmitInterview(Action):
         fields, levels, consent = profile_fields(guide(), state_of(tracker))
         answers = InterviewAnswers(fields=fields, levels=levels, consent=consent)
         try:
-            _, recommendations = await asyncio.to_thread(
+            learner_id, recommendations = await asyncio.to_thread(
                 complete_interview, channel_of(tracker), tracker.sender_id, answers)
+            if learner_id is not None:  # only a stored (consented) profile counts for an HR campaign
+                await asyncio.to_thread(_complete_invitations, learner_id)
         except Exception:
             log.exception("completing the interview failed")
             dispatcher.utter_message(response="utter_technical_problem")

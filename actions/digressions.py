@@ -33,12 +33,28 @@ from campus.interview_store import close, pause, paused_state
 from campus.levels import parse_level
 from embeddings.framework_matchers import role_matcher
 
+# Commands ("zurück", "überspringen", "Warum fragen Sie das?") are short. A long message the classifier
+# took for one is an answer (or too long to be one), never a reason to skip or go back.
+COMMAND_MAX_CHARS = 200
+
+
+async def answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[dict] | None:
+    """Slot events for handling a would-be command as the answer it is; None if it really is a command."""
+    text = tracker.latest_message.get("text") or ""
+    step = current_step(tracker)
+    if len(text) <= COMMAND_MAX_CHARS or step is None or tracker.active_loop_name != "interview_form":
+        return None
+    slots = await answer_step(step, state_of(tracker), text, dispatcher, entities=entities_of(tracker))
+    return [SlotSet(name, value) for name, value in (slots or {}).items()]
+
 
 class ActionExplainQuestion(Action):
     def name(self) -> str:
         return "action_explain_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        if (events := await answer_instead(tracker, dispatcher)) is not None:
+            return events
         step = current_step(tracker)
         if step is not None and step.question.why:
             dispatcher.utter_message(response="utter_why", why=step.question.why)
@@ -77,6 +93,8 @@ class ActionGoBack(Action):
         return "action_go_back"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        if (events := await answer_instead(tracker, dispatcher)) is not None:
+            return events
         state, reopened = go_back(state_of(tracker))
         if reopened is None:
             dispatcher.utter_message(response="utter_nothing_to_go_back")
@@ -90,6 +108,8 @@ class ActionSkipQuestion(Action):
         return "action_skip_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        if (events := await answer_instead(tracker, dispatcher)) is not None:
+            return events
         step = current_step(tracker)
         if step is None:
             return []

@@ -312,6 +312,11 @@ def parse_month(text: str, today: date) -> str | None:
     return None
 
 
+def _describes(text: str) -> bool:
+    """A description in words (at least two), not a button payload like "/affirm"."""
+    return not text.strip().startswith("/") and len(re.findall(r"[^\W\d_]{2,}", text)) >= 2
+
+
 def judge(
     step: Step,
     text: str,
@@ -333,7 +338,8 @@ def judge(
         level = parse_level(text)
         if level.ok:
             return Answer(level.level)
-        if level.problem == "not_understood" and level_matcher is not None and not problem:
+        if level.problem == "not_understood" and level_matcher is not None and not problem \
+                and _describes(text):
             guess = decide_level(text, level_matcher())
             if guess is not None:
                 return Answer(guess[0], certain=False, confidence=guess[1])

@@ -26,6 +26,7 @@ LEVEL_GUESS = 0.83
 LEVEL_MARGIN = 0.004
 INTEREST_SPREAD = 0.015  # paraphrase matches must also be close to the best one
 MIN_LETTERS = 2
+COMPETENCY_EXTRACTOR = "CompetencyEntityExtractor"
 
 
 class Candidate(Protocol):
@@ -116,7 +117,9 @@ def match_competencies(
     """
     result = CompetencyMatch()
     for entity in entities:
-        if entity.get("entity") != "competency" or not entity.get("value"):
+        # only the framework extractor's values are competency ids (DIET's are the words as written)
+        if entity.get("entity") != "competency" or entity.get("extractor") != COMPETENCY_EXTRACTOR \
+                or not entity.get("value"):
             continue
         target = result.certain if float(entity.get("confidence_entity") or 0) >= 1.0 else result.uncertain
         if entity["value"] not in result.all:

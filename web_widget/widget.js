@@ -64,6 +64,7 @@
   var KEY_SESSION = STORAGE_PREFIX + "session_id";
   var KEY_TRANSCRIPT = STORAGE_PREFIX + "transcript";
   var KEY_OPEN = STORAGE_PREFIX + "open";
+  var KEY_INVITE = STORAGE_PREFIX + "invite";
 
   function t(key, values) {
     var s = Object.prototype.hasOwnProperty.call(TEXT, key) ? String(TEXT[key]) : key;
@@ -568,10 +569,22 @@
     confirmed = true;
     setStatus("connected");
     flushOutbox();
-    if (isNew && CONFIG.initialPayload && transcript.length === 0) {
+    if (invitationToken() && store.get(KEY_INVITE) !== invitationToken()) {
+      // opened from an HR campaign link (?kc_invite=…): start the interview for that invitation, once
+      store.set(KEY_INVITE, invitationToken());
+      emitUserMessage("/accept_invitation" + JSON.stringify({ invitation_token: invitationToken() }));
+      showTyping();
+    } else if (isNew && CONFIG.initialPayload && transcript.length === 0) {
       emitUserMessage(CONFIG.initialPayload);
       showTyping();
     }
+  }
+
+  function invitationToken() {
+    try {
+      var token = new URL(window.location.href).searchParams.get("kc_invite") || "";
+      return /^[A-Za-z0-9_-]{20,64}$/.test(token) ? token : "";
+    } catch (e) { return ""; }
   }
 
   function onConnectionLost() {

@@ -11,6 +11,7 @@ group.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,11 +26,19 @@ from bot.bridge.rasa_client import RasaClient, RasaUnavailable
 from bot.bridge.retry import RetryPolicy
 from bot.bridge.sending import send_rasa_message, send_text
 from campus.db import session_scope
+from campus.invitations import TOKEN_PATTERN
 from campus.telegram_delivery import mark_unreachable, remember_chat, sender_id
 from campus.telegram_text import bridge_texts
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
+
+
+def start_message(payload: str) -> str:
+    """A campaign invitation token becomes the invitation intent; anything else (a link code) goes as text."""
+    if TOKEN_PATTERN.match(payload):
+        return "/accept_invitation" + json.dumps({"invitation_token": payload})
+    return payload
 
 
 class KeyedLocks:
@@ -75,7 +84,7 @@ class Bridge:
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/start`` greets; ``/start <payload>`` (a deep link) hands the payload, e.g. a link code, to Rasa."""
         payload = " ".join(context.args or []).strip()
-        await self.relay(update, context, payload or bridge_texts()["start_message"])
+        await self.relay(update, context, start_message(payload) or bridge_texts()["start_message"])
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = (update.effective_message.text or "").strip() if update.effective_message else ""

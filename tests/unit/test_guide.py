@@ -182,6 +182,10 @@ def test_level_described_in_own_words_is_a_guess_to_confirm() -> None:
     unclear = judge(step, "Mein Hund heißt Bello", 2000, level_matcher=lambda: FakeLevels())
     assert unclear.problem == "not_understood"
     assert judge(step, "7", 2000, level_matcher=lambda: FakeLevels()).problem == "out_of_range"
+    # button payloads and single words are never guessed from
+    assert judge(step, "/nonexistent_payload schulungen", 2000, level_matcher=lambda: FakeLevels()).problem \
+        == "not_understood"
+    assert judge(step, "Schulungen", 2000, level_matcher=lambda: FakeLevels()).problem == "not_understood"
 
 
 def test_pending_guess_is_kept_until_confirmed_and_dropped_by_any_move() -> None:

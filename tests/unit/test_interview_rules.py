@@ -94,9 +94,11 @@ def test_level_guess_needs_a_clear_winner_among_other_levels() -> None:
 
 def test_competency_match_merges_nlu_entities_with_the_matcher() -> None:
     matcher = FakeMatcher([Cand("data_protection", "DS", 1.0, True), Cand("ai_basics", "KI", 0.87, False)])
+    nlu = "CompetencyEntityExtractor"
     entities = [
-        {"entity": "competency", "value": "e_akte", "confidence_entity": 1.0},
-        {"entity": "competency", "value": "online_services", "confidence_entity": 0.88},
+        {"entity": "competency", "value": "e_akte", "confidence_entity": 1.0, "extractor": nlu},
+        {"entity": "competency", "value": "online_services", "confidence_entity": 0.88, "extractor": nlu},
+        {"entity": "competency", "value": "Datenschutz", "confidence_entity": 0.99, "extractor": "DIETClassifier"},
         {"entity": "role", "value": "x"},
     ]
     found = match_competencies("Datenschutz und E-Akte", matcher, entities, limit=4)
