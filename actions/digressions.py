@@ -27,6 +27,7 @@ from actions.common import (
 )
 from actions.interview_form import advance, answer_step, queue_for
 from actions.resume import resumed_events
+from campus.chat_outbox import take_pending
 from campus.db import session_scope
 from campus.guide import answered, describe, go_back, judge, new_state, record, skip, step_for
 from campus.interview_store import close, pause, paused_state
@@ -139,6 +140,9 @@ class ActionCheckPausedInterview(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         with session_scope() as session:
             state = paused_state(session, channel_of(tracker), tracker.sender_id)
+            # news queued while the learner was away (e.g. "Ihr Lernplan wurde aktualisiert")
+            for text in take_pending(session, channel_of(tracker), tracker.sender_id):
+                dispatcher.utter_message(text=text)
         return [SlotSet("has_paused_interview", state is not None)]
 
 
