@@ -76,6 +76,8 @@ class CatalogueArrays:
     prerequisites: list[tuple[PrerequisiteCheck, ...]]
     dependants: dict[int, list[int]]  # position -> positions of modules that name it as a prerequisite
     cycles: list[list[int]]  # module ids on each prerequisite cycle
+    # per competency: the modules teaching it and their levels (CSR), so a learner's few gaps touch few rows
+    by_competency: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     category_order: tuple[str, ...] = DEFAULT_CATEGORY_ORDER
     _position: dict[int, int] | None = field(default=None, repr=False)
@@ -236,8 +238,21 @@ def build_arrays(
         win_end=np.array(win_end, dtype=np.int64), win_offsets=offsets,
         prerequisites=[], dependants={}, cycles=[], category_order=tuple(category_order),
     )
+    arrays.by_competency = _by_competency(comp, level_from, level_to, len(cindex))
     _resolve_prerequisites(arrays, known)
     return arrays
+
+
+def _by_competency(comp: np.ndarray, level_from: np.ndarray, level_to: np.ndarray,
+                   size: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    flat = comp.ravel()
+    valid = np.nonzero(flat >= 0)[0]
+    order = valid[np.argsort(flat[valid], kind="stable")]
+    bounds = np.searchsorted(flat[order], np.arange(size + 1))
+    rows = order // comp.shape[1]
+    lf, lt = level_from.ravel()[order], level_to.ravel()[order]
+    return [(rows[bounds[c]:bounds[c + 1]], lf[bounds[c]:bounds[c + 1]], lt[bounds[c]:bounds[c + 1]])
+            for c in range(size)]
 
 
 def _resolve_prerequisites(arrays: CatalogueArrays, known: Iterable[KnownModule] | None) -> None:

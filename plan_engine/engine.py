@@ -11,7 +11,7 @@ from datetime import date
 from plan_engine.catalogue import CatalogueArrays
 from plan_engine.constraints import planning_window
 from plan_engine.recommend import Recommendation, explain
-from plan_engine.request import Limits, PlanRequest, PlanResult
+from plan_engine.request import Limits, PlanRequest, PlanResult, Step
 from plan_engine.select import Selector
 from plan_engine.texts import messages
 
@@ -67,4 +67,20 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
         units_left=max(0, limits.max_units - sel.units),
         hours_left=max(0.0, request.preferences.budget_hours - sel.hours),
         items_left=max(0, limits.max_items - len(sel.chosen)),
+        reached=_raised(request, arrays, selector.reached),
+        taught=sorted({(c["id"], int(c["level_to"])) for m in sel.chosen for c in arrays.modules[m].competencies}),
+        steps=[Step(st.score, st.units, st.hours, _raised(request, arrays, st.reached), _pairs(arrays, st.keys))
+               for st in sel.steps],
     )
+
+
+def _raised(request: PlanRequest, arrays: CatalogueArrays, reached) -> dict[str, int]:
+    """Gap competencies the plan has raised above the learner's level."""
+    index = arrays.competency_index
+    return {cid: int(reached[index[cid]]) for cid, gap in request.gaps.items()
+            if cid in index and int(reached[index[cid]]) > gap.current}
+
+
+def _pairs(arrays: CatalogueArrays, keys) -> list[tuple[str, int]]:
+    names = {i: cid for cid, i in arrays.competency_index.items()}
+    return sorted((names[k // 8], int(k % 8)) for k in keys)

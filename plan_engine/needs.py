@@ -1,19 +1,24 @@
-"""The replanning matrix: every learner's need vector, gaps and plan threshold, side by side in numpy.
+"""The replanning matrix: every learner's need vector, gaps and plan state, side by side in numpy.
 
 When a module is approved we want to know, for all learners at once, whether
 it could enter their plan. Each learner contributes one row (persisted in
 ``LearnerNeed`` whenever their plan is built): the need vector, current and
-target level and weight per competency, preferences, and the lowest
-selection score among their plan's selected items (plus what is left of
-their units, hours and item slots). A module's *score bound* for every
-learner is one matrix-vector product (semantic fit) plus a few column
-operations (gap coverage without the too-advanced discount, which can only
-overestimate). It can enter a plan only if the bound beats the plan's
-threshold, or the plan still has room and the bound reaches the minimum
-score, and the learner can take it at all (format, region, dates, size).
-Those learners, and only those, get their plan rebuilt. The filter is
-conservative: it may flag a learner whose plan then stays the same, but it
-never misses one whose plan would change.
+target level and weight per gap, preferences, and a replay record of their
+plan's greedy steps: for every step, the score of the module it added and
+the state just before it (units and hours used, gap levels reached,
+competency/level pairs taught), plus the state after the last step.
+
+The new module's score at each of those states is computed for every learner
+at once (one matrix-vector product for the semantic part, a few column
+operations for the coverage), exactly as the greedy would compute it. It can
+change a plan only if it could win one of the steps (score at that state ≥
+the step's score, teaches something new, repeats no pair, fits the units and
+hours left then) or be added after the last one (score ≥ the minimum, room
+left), and if the learner can take it at all (format, region, dates, size, a
+month by which its hours are saved up). Only those learners are rebuilt. The
+filter may flag a learner whose plan then stays the same (the schedule or a
+prerequisite can still refuse the module), but it never misses one whose
+plan would change; ``tests/unit/test_plan_properties.py`` checks that.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -31,8 +37,8 @@ from sqlmodel import Session, select
 from campus.models import LearnerNeed, utcnow
 from plan_engine.catalogue import NATIONWIDE, CatalogueArrays
 from plan_engine.constraints import region_keys
-from plan_engine.request import Limits, PlanRequest, PlanResult
-from plan_engine.scoring import semantic_fit
+from plan_engine.request import Limits, PlanRequest, PlanResult, Step
+from plan_engine.scoring import TOO_ADVANCED_DISCOUNT, semantic_fit
 
 EPS = 1e-6
 EPOCH = date(1970, 1, 1).toordinal()
@@ -46,13 +52,25 @@ def store_need(session: Session, learner_id: str, request: PlanRequest, result: 
     row.vector = np.asarray(request.need_vector, dtype=np.float32).tobytes()
     row.interest_vector = (np.asarray(request.interest_vector, dtype=np.float32).tobytes()
                            if request.interest_vector is not None else None)
-    row.gaps = request.to_json()
-    row.preferences = row.gaps["preferences"]
+    data = request.to_json()
+    data["plan_state"] = {"reached": result.reached, "taught": [list(pair) for pair in result.taught],
+                          "steps": [step.to_json() for step in result.steps]}
+    row.gaps = data
+    row.preferences = data["preferences"]
     row.threshold = result.threshold
     row.units_left, row.hours_left, row.items_left = result.units_left, result.hours_left, result.items_left
     row.updated_at = utcnow()
     session.add(row)
     return row
+
+
+def plan_state(row: LearnerNeed) -> SimpleNamespace:
+    """The stored plan summary the matrix needs (``known=False`` for rows written before it existed)."""
+    state = (row.gaps or {}).get("plan_state")
+    return SimpleNamespace(
+        threshold=row.threshold, units_left=row.units_left, hours_left=row.hours_left, items_left=row.items_left,
+        reached=(state or {}).get("reached", {}), taught=[tuple(p) for p in (state or {}).get("taught", [])],
+        steps=[Step.from_json(s) for s in (state or {}).get("steps", [])], known=state is not None)
 
 
 def request_of(row: LearnerNeed, labels: dict[str, str] | None = None) -> PlanRequest:
@@ -92,10 +110,16 @@ class ModuleFeatures:
 
 
 class NeedMatrix:
-    """Rows of learner needs; grows in place, updates a learner's row when their plan is rebuilt."""
+    """Rows of learner needs; grows in place, updates a learner's row when their plan is rebuilt.
 
-    def __init__(self, dim: int, competency_ids: Iterable[str], capacity: int = 1024) -> None:
+    ``steps`` is the most greedy steps a plan can have (the item limit); a
+    stored plan with more (the limit was lowered since) counts as unknown and
+    is always rebuilt.
+    """
+
+    def __init__(self, dim: int, competency_ids: Iterable[str], capacity: int = 1024, steps: int = 5) -> None:
         self.dim = dim
+        self.steps = steps
         self.columns = {cid: i for i, cid in enumerate(sorted(set(competency_ids)))}
         self.places: dict[str, int] = {}
         self.learners: list[str] = []
@@ -104,7 +128,7 @@ class NeedMatrix:
         self._allocate(max(1, capacity))
 
     def _allocate(self, capacity: int) -> None:
-        c = len(self.columns)
+        c, s = len(self.columns), self.steps
         fields = {
             "vectors": np.zeros((capacity, self.dim), np.float32), "current": np.zeros((capacity, c), np.int8),
             "target": np.zeros((capacity, c), np.int8), "per_level": np.zeros((capacity, c), np.float32),
@@ -112,8 +136,13 @@ class NeedMatrix:
             "presence_pref": np.zeros(capacity, bool), "region_a": np.full(capacity, -1, np.int32),
             "region_b": np.full(capacity, -1, np.int32), "earliest": np.zeros(capacity, np.int64),
             "horizon": np.zeros(capacity, np.int16), "budget": np.zeros(capacity, np.float32),
-            "threshold": np.full(capacity, np.inf, np.float32), "units_left": np.zeros(capacity, np.int16),
-            "hours_left": np.zeros(capacity, np.float32), "items_left": np.zeros(capacity, np.int16),
+            "per_month": np.zeros(capacity, np.float32), "known": np.zeros(capacity, bool),
+            "units_left": np.zeros(capacity, np.int16), "hours_left": np.zeros(capacity, np.float32),
+            "items_left": np.zeros(capacity, np.int16),
+            "final": np.zeros((capacity, c), np.int8), "taught": np.zeros((capacity, c), np.uint8),
+            "step_score": np.full((capacity, s), np.inf, np.float32), "step_units": np.zeros((capacity, s), np.int16),
+            "step_hours": np.zeros((capacity, s), np.float32), "step_reached": np.zeros((capacity, s, c), np.int8),
+            "step_taught": np.zeros((capacity, s, c), np.uint8),
         }
         for name, array in fields.items():
             old = getattr(self, name, None)
@@ -125,11 +154,15 @@ class NeedMatrix:
     def __len__(self) -> int:
         return len(self.learners)
 
+    @property
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
+
     def _place(self, key: str) -> int:
         return self.places.setdefault(key, len(self.places))
 
-    def upsert(self, learner_id: str, request: PlanRequest, result_like: Any) -> None:
-        """Write one learner's row. ``result_like`` has threshold, units_left, hours_left, items_left."""
+    def upsert(self, learner_id: str, request: PlanRequest, result: Any) -> None:
+        """Write one learner's row from a :class:`PlanResult` (or :func:`plan_state` of a stored row)."""
         row = self.row_of.get(learner_id)
         if row is None:
             if len(self.learners) == self.capacity:
@@ -154,11 +187,30 @@ class NeedMatrix:
         self.earliest[row] = prefs.earliest_start.toordinal() if prefs.earliest_start else 0
         self.horizon[row] = prefs.horizon_months
         self.budget[row] = prefs.budget_hours
-        threshold = result_like.threshold
-        self.threshold[row] = np.inf if threshold is None else threshold
-        self.units_left[row] = result_like.units_left
-        self.hours_left[row] = result_like.hours_left
-        self.items_left[row] = result_like.items_left
+        self.per_month[row] = prefs.hours_per_month
+        self.units_left[row], self.hours_left[row] = result.units_left, result.hours_left
+        self.items_left[row] = result.items_left
+        steps = list(result.steps)
+        self.known[row] = getattr(result, "known", True) and len(steps) <= self.steps
+        self.final[row], self.taught[row] = self._state(row, result.reached, result.taught)
+        self.step_score[row], self.step_units[row], self.step_hours[row] = np.inf, 0, 0
+        for k, step in enumerate(steps[: self.steps]):
+            self.step_score[row, k], self.step_units[row, k], self.step_hours[row, k] = (
+                step.score, step.units, step.hours)
+            self.step_reached[row, k], self.step_taught[row, k] = self._state(row, step.reached, step.taught)
+
+    def _state(self, row: int, reached: dict[str, int], taught: Iterable[tuple[str, int]]):
+        levels = self.current[row].copy()
+        for cid, level in reached.items():
+            col = self.columns.get(cid)
+            if col is not None:
+                levels[col] = max(int(levels[col]), int(level))
+        pairs = np.zeros(len(self.columns), np.uint8)
+        for cid, level in taught:
+            col = self.columns.get(cid)
+            if col is not None:
+                pairs[col] |= np.uint8(1 << int(level))
+        return levels, pairs
 
     def windows(self, today: date) -> tuple[np.ndarray, np.ndarray]:
         """Each learner's planning period as of ``today`` (same rule as ``constraints.planning_window``)."""
@@ -169,25 +221,30 @@ class NeedMatrix:
                .astype(np.int64) + EPOCH)
         return start, end
 
-    def bounds(self, module: ModuleFeatures, limits: Limits, today: date) -> np.ndarray:
-        """Upper bound of the module's selection score for every learner (−inf where they cannot take it)."""
+    def _score_at(self, module: ModuleFeatures, reached: np.ndarray, taught: np.ndarray, fixed: np.ndarray,
+                  limits: Limits) -> np.ndarray:
+        """The module's greedy score against one plan state per learner; −inf where it repeats a taught pair
+        or teaches nothing beyond the reached levels."""
         n = len(self.learners)
-        semantic = semantic_fit(self.vectors[:n] @ module.vector)
         closed = np.zeros(n, dtype=np.float32)
+        redundant = np.zeros(n, dtype=bool)
+        new = np.zeros(n, dtype=bool)
         for cid, level_from, level_to in module.competencies:
             col = self.columns.get(cid)
             if col is None:
+                new[:] = True  # a competency nobody has a gap in: it is new to everyone's plan
                 continue
-            current = self.current[:n, col].astype(np.int16)
+            level = reached[:, col].astype(np.int16)
             target = self.target[:n, col].astype(np.int16)
-            gained = np.clip(np.minimum(level_to, target) - np.maximum(level_from, current), 0, None)
-            closed += gained * self.per_level[:n, col]
+            gained = np.clip(np.minimum(level_to, target) - np.maximum(level_from, level), 0, None)
+            discount = np.float32(TOO_ADVANCED_DISCOUNT) ** np.clip(level_from - level, 0, None)
+            closed += gained * discount * self.per_level[:n, col]
+            redundant |= (taught[:, col] & np.uint8(1 << level_to)) > 0
+            # the matrix knows levels only where there is a gap; elsewhere assume the module is new
+            new |= (level_to > level) | (self.per_level[:n, col] == 0)
         max_need = self.max_need[:n]
         cov = np.where(max_need > 0, np.minimum(1.0, closed / np.maximum(max_need, EPS)), 0.0)
-        score = limits.weights.gap * cov + limits.weights.semantic * semantic
-        if module.format == "online":
-            score = score - np.where(self.presence_pref[:n], limits.format_penalty, 0.0)
-        return np.where(self._can_take(module, limits, today), score, -np.inf)
+        return np.where(new & ~redundant, limits.weights.gap * cov + fixed, -np.inf)
 
     def _can_take(self, module: ModuleFeatures, limits: Limits, today: date) -> np.ndarray:
         n = len(self.learners)
@@ -199,21 +256,37 @@ class NeedMatrix:
             in_region = np.isin(self.region_a[:n], ids) | np.isin(self.region_b[:n], ids)
             ok &= (self.region_a[:n] < 0) | in_region
         if len(module.window_starts):
+            # a window inside the planning period by whose month the learner has saved up the module's hours
             start, end = self.windows(today)
+            first = (start - EPOCH).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+            month = (module.window_starts - EPOCH).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
             starts = module.window_starts[None, :]
-            ok &= ((starts >= start[:, None]) & (starts < end[:, None])).any(axis=1)
+            inside = (starts >= start[:, None]) & (starts < end[:, None])
+            saved = self.per_month[:n, None] * (month[None, :] - first[:, None] + 1)
+            ok &= (inside & (saved >= module.hours - EPS)).any(axis=1)
         return ok
 
     def affected(self, modules: Sequence[ModuleFeatures], limits: Limits, today: date) -> np.ndarray:
-        """Learners whose plan one of ``modules`` could enter (bool per row)."""
+        """Learners whose plan one of ``modules`` could change (bool per row)."""
         n = len(self.learners)
         flagged = np.zeros(n, dtype=bool)
         for module in modules:
-            bound = self.bounds(module, limits, today)
-            beats = bound >= self.threshold[:n] - EPS
-            room = ((bound >= limits.min_score - EPS) & (self.items_left[:n] >= 1)
+            can = self._can_take(module, limits, today)
+            if not can.any():
+                continue
+            fixed = limits.weights.semantic * semantic_fit(self.vectors[:n] @ module.vector)
+            if module.format == "online":
+                fixed = fixed - np.where(self.presence_pref[:n], limits.format_penalty, 0.0)
+            wins = np.zeros(n, dtype=bool)
+            for k in range(self.steps):
+                score = self._score_at(module, self.step_reached[:n, k], self.step_taught[:n, k], fixed, limits)
+                wins |= ((score >= self.step_score[:n, k] - EPS) & (self.step_units[:n, k] + module.units
+                                                                     <= limits.max_units)
+                         & (self.step_hours[:n, k] + module.hours <= self.budget[:n] + EPS))
+            end = self._score_at(module, self.final[:n], self.taught[:n], fixed, limits)
+            room = ((end >= limits.min_score - EPS) & (self.items_left[:n] >= 1)
                     & (self.units_left[:n] >= module.units) & (self.hours_left[:n] >= module.hours - EPS))
-            flagged |= np.isfinite(bound) & (beats | room)
+            flagged |= can & (wins | room | ~self.known[:n])
         return flagged
 
     def ids(self, mask: np.ndarray) -> list[str]:
@@ -224,15 +297,16 @@ _matrices: dict[str, NeedMatrix] = {}
 _matrix_lock = threading.Lock()
 
 
-def need_matrix(session: Session, competency_ids: Iterable[str], dim: int) -> NeedMatrix:
+def need_matrix(session: Session, competency_ids: Iterable[str], dim: int, steps: int) -> NeedMatrix:
     """The process-wide matrix of this database, refreshed with only the rows changed since the last look."""
     competency_ids = set(competency_ids)
     key = str(session.get_bind().url)
     with _matrix_lock:
         count, latest = session.exec(select(func.count(LearnerNeed.learner_id), func.max(LearnerNeed.updated_at))).one()
         matrix = _matrices.get(key)
-        if matrix is None or matrix.dim != dim or len(matrix) > count or not competency_ids <= set(matrix.columns):
-            matrix = NeedMatrix(dim, competency_ids, capacity=max(1024, count))
+        if (matrix is None or matrix.dim != dim or matrix.steps != steps or len(matrix) > count
+                or not competency_ids <= set(matrix.columns)):
+            matrix = NeedMatrix(dim, competency_ids, capacity=max(1024, count), steps=steps)
         if latest is not None and (matrix.seen_at is None or latest > matrix.seen_at or len(matrix) < count):
             query = select(LearnerNeed)
             if matrix.seen_at is not None:
@@ -248,7 +322,7 @@ def need_matrix(session: Session, competency_ids: Iterable[str], dim: int) -> Ne
 def _load(matrix: NeedMatrix, rows: Iterable[LearnerNeed]) -> None:
     for row in rows:
         if len(row.vector) == matrix.dim * 4:
-            matrix.upsert(row.learner_id, request_of(row), row)
+            matrix.upsert(row.learner_id, request_of(row), plan_state(row))
 
 
 def reset_need_matrix() -> None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from campus.catalogue import RECOMMENDABLE, competencies
@@ -92,12 +93,14 @@ def on_module_approved(session: Session, module_id: int, *, index: ModuleIndex |
         return report
     arrays = catalogue(session, index)
     position = arrays.position.get(module_id)
-    if position is None:  # approved but without a vector yet: nothing can be planned with it
+    if position is None:  # approved but without a vector yet (or the index missed the change)
+        log.warning("module %s is approved but not in the index snapshot; no replanning", module_id)
         return report
     reach = [position] + arrays.dependants.get(position, [])
-    matrix = need_matrix(session, arrays.competency_index, arrays.vectors.shape[1])
+    plan_limits = limits()
+    matrix = need_matrix(session, arrays.competency_index, arrays.vectors.shape[1], plan_limits.max_items)
     report.scored = len(matrix)
-    flagged = set(matrix.ids(matrix.affected([ModuleFeatures.from_arrays(arrays, p) for p in reach], limits(),
+    flagged = set(matrix.ids(matrix.affected([ModuleFeatures.from_arrays(arrays, p) for p in reach], plan_limits,
                                              today)))
     flagged |= learners_with_module(session, module_id)  # a re-approved new version: refresh its reasons
     report.flagged = len(flagged)
@@ -182,7 +185,12 @@ def sync_catalogue_changes(session: Session, *, index: ModuleIndex | None = None
     last = json.loads(marker.value).get("decision_id", 0) if marker else 0
     decisions = session.exec(select(ReviewDecision).where(ReviewDecision.id > last).order_by(ReviewDecision.id)).all()
     reports = []
-    approved = sorted({d.module_id for d in decisions if d.decision == RECOMMENDABLE})
+    if marker is None:  # first run: decisions older than every current plan are already part of them
+        oldest = session.exec(select(func.min(Plan.created_at)).where(Plan.current == True)).one()  # noqa: E712
+        considered = [d for d in decisions if oldest is not None and _naive(d.at) >= _naive(oldest)]
+    else:
+        considered = decisions
+    approved = sorted({d.module_id for d in considered if d.decision == RECOMMENDABLE})
     gone = session.exec(select(PlanItem.module_id).join(Plan, Plan.id == PlanItem.plan_id)
                         .join(Module, Module.id == PlanItem.module_id)
                         .where(Plan.current == True, Module.status != RECOMMENDABLE)  # noqa: E712
@@ -253,6 +261,10 @@ def postpone_item(session: Session, learner_id: str, module_id: int, months: int
                           today=today, **kwargs)
 
 
+def _naive(moment):
+    return moment.replace(tzinfo=None) if moment is not None and moment.tzinfo else moment
+
+
 def _preferences(session: Session, learner_id: str) -> Preferences:
     return preferences_of(session.get(LearnerProfile, learner_id), get_settings())
 
@@ -275,3 +287,22 @@ def _set_state(session: Session, learner_id: str, module_id: int, status: str, r
     session.add(state)
     session.flush()
     return state
+
+
+def main() -> int:
+    """``python -m plan_engine.replan``: catch up with board decisions and withdrawals (cron, timer, after deploys)."""
+    from campus.db import session_scope
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    with session_scope() as session:
+        reports = sync_catalogue_changes(session)
+    for report in reports:
+        print(f"{report.trigger} module {report.module_id}: {report.scored} learners scored, {report.flagged} "
+              f"rebuilt, {len(report.changed)} plans changed ({report.seconds:.2f} s)")
+    if not reports:
+        print("Keine Katalogänderungen seit dem letzten Lauf.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

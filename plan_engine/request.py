@@ -104,3 +104,29 @@ class PlanResult:
     units_left: int = 0
     hours_left: float = 0.0
     items_left: int = 0
+    # the plan's end state, for the replanning matrix: levels the plan raises gaps to, (competency, level) taught
+    reached: dict[str, int] = field(default_factory=dict)
+    taught: list[tuple[str, int]] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    """One greedy step of a plan, as the replanning matrix replays it: the score of the module it added, and
+    the units, hours, gap levels and (competency, level) pairs the plan had just before."""
+
+    score: float
+    units: int
+    hours: float
+    reached: dict[str, int] = field(default_factory=dict)  # gap competencies above the learner's level
+    taught: list[tuple[str, int]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"score": self.score, "units": self.units, "hours": self.hours, "reached": self.reached,
+                "taught": [list(t) for t in self.taught]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Step:
+        return cls(float(data["score"]), int(data["units"]), float(data["hours"]),
+                   {k: int(v) for k, v in data.get("reached", {}).items()},
+                   [(c, int(lt)) for c, lt in data.get("taught", [])])

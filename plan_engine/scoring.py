@@ -51,3 +51,17 @@ def coverage(closed: np.ndarray, max_need: float) -> np.ndarray:
     if max_need <= 0:
         return np.zeros(closed.shape[0], dtype=np.float32)
     return np.minimum(1.0, closed.sum(axis=1) / max_need)
+
+
+def closed_bound(by_competency, gaps: GapVectors, size: int) -> np.ndarray:
+    """Per module: weighted levels it could close from the learner's current levels, without the discount.
+
+    Walks only the competencies the learner has a gap in (CSR lists from the
+    catalogue), so the cost follows the learner's gaps, not the catalogue size.
+    """
+    closed = np.zeros(size, dtype=np.float32)
+    for c in np.nonzero(gaps.per_level > 0)[0]:
+        rows, level_from, level_to = by_competency[c]
+        gained = np.clip(np.minimum(level_to, gaps.target[c]) - np.maximum(level_from, gaps.current[c]), 0, None)
+        closed[rows] += gained.astype(np.float32) * gaps.per_level[c]  # a module lists a competency once
+    return closed

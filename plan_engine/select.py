@@ -27,7 +27,7 @@ from plan_engine.gaps import GapVectors, gap_vectors
 from plan_engine.order import PrerequisiteCycleError, topological_order
 from plan_engine.request import Limits, PlanRequest
 from plan_engine.schedule import Fixed, Slot, schedule
-from plan_engine.scoring import closed_need, coverage, semantic_fit
+from plan_engine.scoring import closed_bound, closed_need, coverage, semantic_fit
 from plan_engine.texts import messages
 
 EPS = 1e-9
@@ -54,9 +54,19 @@ def score_catalogue(arrays: CatalogueArrays, request: PlanRequest, gv: GapVector
     if request.preferred:
         preferred = np.isin(arrays.ids, np.fromiter(request.preferred, dtype=np.int64))
         adjust = adjust + np.where(preferred, limits.preferred_boost, 0.0).astype(np.float32)
-    closed, _ = closed_need(arrays.comp, arrays.level_from, arrays.level_to, gv, gv.current, discount=False)
-    bound = limits.weights.gap * coverage(closed, gv.max_need) + limits.weights.semantic * semantic + adjust
+    closed = closed_bound(arrays.by_competency, gv, len(arrays))
+    cov = np.minimum(1.0, closed / gv.max_need) if gv.max_need > 0 else np.zeros(len(arrays), np.float32)
+    bound = limits.weights.gap * cov + limits.weights.semantic * semantic + adjust
     return Scores(semantic, adjust, bound, available(arrays, request.preferences, window, limits.max_units))
+
+
+@dataclass(frozen=True)
+class StepState:
+    score: float
+    units: int
+    hours: float
+    reached: np.ndarray  # levels per catalogue competency before the step
+    keys: frozenset[int]  # (competency, level) pairs taught before the step
 
 
 @dataclass
@@ -74,6 +84,8 @@ class Selection:
     warnings: list[str] = field(default_factory=list)
     units: int = 0
     hours: float = 0.0
+    # per greedy step that added a module: its score and the plan's state just before it
+    steps: list[StepState] = field(default_factory=list)
 
 
 class Selector:
@@ -139,34 +151,65 @@ class Selector:
 
     # -- greedy ------------------------------------------------------------------------------------------
     def _greedy(self) -> None:
-        arrays, limits, sel = self.arrays, self.limits, self.sel
-        budget = self.request.preferences.budget_hours
+        """Greedy steps with cached scores: after a choice only candidates sharing a competency are re-scored.
+
+        A candidate's score depends on the plan only through the levels
+        reached on its own competencies, and its feasibility through the
+        units, hours and (competency, level) pairs already taken; all three
+        are kept as arrays and updated incrementally. The winner of each step
+        is the full argmax (ties: lowest module id, the catalogue order).
+        """
+        limits, sel, arrays = self.limits, self.sel, self.arrays
         mask = self.scores.available & (self.scores.bound >= limits.min_score - EPS)
         for i in list(self.excluded) + sel.chosen:
             mask[i] = False
         cand = np.nonzero(mask)[0]
         if not len(cand):
             return
-        comp, lf, lt = arrays.comp[cand], arrays.level_from[cand], arrays.level_to[cand]
-        keys = arrays.pair_keys(cand)
-        fixed_part = limits.weights.semantic * self.scores.semantic[cand] + self.scores.adjust[cand]
-        units, hours = arrays.units[cand], arrays.hours[cand]
+        slot = np.full(len(arrays), -1, dtype=np.int64)
+        slot[cand] = np.arange(len(cand))
+        score, teaches_new = self._scores(cand)
         alive = np.ones(len(cand), dtype=bool)
-        while len(sel.chosen) < limits.max_items and alive.any():
-            closed, _ = closed_need(comp, lf, lt, self.gv, self.reached)
-            score = limits.weights.gap * coverage(closed, self.gv.max_need) + fixed_part
-            # a module must teach something the learner does not reach yet, however well its text fits
-            teaches_new = ((comp >= 0) & (lt > self.reached[np.where(comp >= 0, comp, 0)])).any(axis=1)
-            feasible = alive & teaches_new & (sel.units + units <= limits.max_units)
-            feasible &= sel.hours + hours <= budget + 1e-6
-            if self.keys:
-                feasible &= ~np.isin(keys, np.fromiter(self.keys, dtype=np.int64)).any(axis=1)
-            score = np.where(feasible, score, -np.inf)
-            best = int(np.argmax(score))
-            if not np.isfinite(score[best]) or score[best] < limits.min_score - EPS:
+        if self.keys:
+            alive &= ~np.isin(arrays.pair_keys(cand), np.fromiter(self.keys, dtype=np.int64)).any(axis=1)
+        units, hours = arrays.units[cand], arrays.hours[cand]
+        budget = self.request.preferences.budget_hours + 1e-6
+        while len(sel.chosen) < limits.max_items:
+            feasible = alive & teaches_new & (sel.units + units <= limits.max_units) & (sel.hours + hours <= budget)
+            masked = np.where(feasible, score, -np.inf)
+            best = int(np.argmax(masked))
+            if not np.isfinite(masked[best]) or masked[best] < limits.min_score - EPS:
                 break
             alive[best] = False
-            self._try_add(int(cand[best]), float(score[best]))
+            before = len(sel.chosen)
+            self._try_add(int(cand[best]), float(masked[best]))
+            touched: set[int] = set()
+            for i in sel.chosen[before:]:
+                for k in range(arrays.comp.shape[1]):
+                    c = int(arrays.comp[i, k])
+                    if c < 0:
+                        continue
+                    touched.add(c)
+                    rows, _, level_to = arrays.by_competency[c]
+                    taken = slot[rows[level_to == arrays.level_to[i, k]]]
+                    alive[taken[taken >= 0]] = False  # same competency to the same level: redundant now
+            if touched:
+                rows = np.concatenate([arrays.by_competency[c][0] for c in touched])  # repeats are harmless
+                positions = slot[rows]
+                positions = positions[positions >= 0]
+                score[positions], teaches_new[positions] = self._scores(cand[positions])
+
+    def _scores(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Score against the levels the plan reaches now, and whether the module still teaches anything new."""
+        arrays, limits = self.arrays, self.limits
+        comp, lf, lt = arrays.comp[rows], arrays.level_from[rows], arrays.level_to[rows]
+        closed, _ = closed_need(comp, lf, lt, self.gv, self.reached)
+        score = (limits.weights.gap * coverage(closed, self.gv.max_need)
+                 + limits.weights.semantic * self.scores.semantic[rows] + self.scores.adjust[rows])
+        # a module must teach something the learner does not reach yet, however well its text fits
+        valid = comp >= 0
+        teaches_new = (valid & (lt > self.reached[np.where(valid, comp, 0)])).any(axis=1)
+        return score.astype(np.float64), teaches_new
 
     def _try_add(self, i: int, step_score: float) -> bool:
         arrays, limits, sel = self.arrays, self.limits, self.sel
@@ -195,6 +238,7 @@ class Selector:
         arranged = self._arrange(sel.chosen + members)
         if arranged is None:
             return False
+        sel.steps.append(StepState(step_score, sel.units, sel.hours, self.reached.copy(), frozenset(self.keys)))
         for j in bundle:
             self._commit(j, "prerequisite", dependant=i)
         self._commit(i, "selected", step_score=step_score)

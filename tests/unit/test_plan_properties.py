@@ -214,7 +214,7 @@ def test_replanning_matrix_never_misses_an_affected_learner(catalogue, requests,
                          [KnownModule(m.id, m.provider_id, m.external_id, m.status,
                                       tuple((c["id"], c["level_to"]) for c in m.competencies))
                           for m in [*modules, new]])
-    matrix = NeedMatrix(DIM, COMPETENCIES)
+    matrix = NeedMatrix(DIM, COMPETENCIES, steps=plan_limits.max_items)
     plans = []
     for k, request in enumerate(requests):
         result = make_plan(request, before, TODAY, plan_limits)
