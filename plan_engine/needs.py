@@ -142,7 +142,7 @@ class NeedMatrix:
             "final": np.zeros((capacity, c), np.int8), "taught": np.zeros((capacity, c), np.uint8),
             "step_score": np.full((capacity, s), np.inf, np.float32), "step_units": np.zeros((capacity, s), np.int16),
             "step_hours": np.zeros((capacity, s), np.float32), "step_reached": np.zeros((capacity, s, c), np.int8),
-            "step_taught": np.zeros((capacity, s, c), np.uint8),
+            "step_taught": np.zeros((capacity, s, c), np.uint8), "active": np.zeros(capacity, bool),
         }
         for name, array in fields.items():
             old = getattr(self, name, None)
@@ -170,6 +170,7 @@ class NeedMatrix:
             row = len(self.learners)
             self.learners.append(learner_id)
             self.row_of[learner_id] = row
+        self.active[row] = True
         self.vectors[row] = request.need_vector
         self.current[row] = self.target[row] = self.per_level[row] = 0
         for cid, gap in request.gaps.items():
@@ -287,7 +288,13 @@ class NeedMatrix:
             room = ((end >= limits.min_score - EPS) & (self.items_left[:n] >= 1)
                     & (self.units_left[:n] >= module.units) & (self.hours_left[:n] >= module.hours - EPS))
             flagged |= can & (wins | room | ~self.known[:n])
-        return flagged
+        return flagged & self.active[:n]
+
+    def drop(self, learner_id: str) -> None:
+        """A learner who is gone (erased, consent withdrawn) is no longer scored."""
+        row = self.row_of.get(learner_id)
+        if row is not None:
+            self.active[row] = False
 
     def ids(self, mask: np.ndarray) -> list[str]:
         return [self.learners[i] for i in np.nonzero(mask)[0]]

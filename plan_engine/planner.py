@@ -42,6 +42,10 @@ __all__ = ["PlanOutcome", "build_plan", "catalogue", "commit_result", "need_text
            "save_plan"]
 
 
+class NoConsentError(PermissionError):
+    """Plans are stored only for learners who consented."""
+
+
 def limits() -> Limits:
     return Limits.from_settings(get_settings())
 
@@ -92,7 +96,13 @@ def replan_learner(
     notify: bool | None = None,
     preferred_module_ids: Sequence[int] | None = None,
 ) -> PlanOutcome:
-    """Rebuild one learner's plan from their stored profile (in the caller's transaction)."""
+    """Rebuild one learner's plan from their stored profile (in the caller's transaction).
+
+    Only for learners who consented: without consent nothing about them is kept, plans included.
+    """
+    row = session.get(LearnerProfile, learner_id)
+    if row is None or not row.consent:
+        raise NoConsentError(learner_id)
     settings = get_settings()
     context = load_context(session, load_profile(session, learner_id))
     gaps = context_gaps(context, settings)

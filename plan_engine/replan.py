@@ -52,7 +52,7 @@ from plan_engine.catalogue import CatalogueArrays
 from plan_engine.constraints import Preferences, planning_window
 from plan_engine.context import preferences_of
 from plan_engine.engine import make_plan
-from plan_engine.needs import ModuleFeatures, need_matrix, request_of
+from plan_engine.needs import ModuleFeatures, NeedMatrix, need_matrix, request_of
 from plan_engine.planner import PlanOutcome, catalogue, commit_result, limits, replan_learner
 from plan_engine.texts import messages, month_of
 from plan_engine.versions import plan_items
@@ -105,7 +105,7 @@ def on_module_approved(session: Session, module_id: int, *, index: ModuleIndex |
     flagged |= learners_with_module(session, module_id)  # a re-approved new version: refresh its reasons
     report.flagged = len(flagged)
     report.changed = rebuild_from_needs(session, sorted(flagged), arrays, "module_approved", {"module_id": module_id},
-                                        today, encoder=encoder)
+                                        today, encoder=encoder, matrix=matrix)
     report.seconds = time.perf_counter() - started
     log.info("module %s approved: %d learners scored, %d rebuilt, %d plans changed in %.2f s", module_id,
              report.scored, report.flagged, len(report.changed), report.seconds)
@@ -141,7 +141,7 @@ def learners_with_module(session: Session, module_id: int) -> set[str]:
 
 def rebuild_from_needs(session: Session, learner_ids: list[str], arrays: CatalogueArrays, trigger: str,
                        detail: dict[str, Any], today: date, drop_module: int | None = None,
-                       encoder: Encoder | None = None) -> list[str]:
+                       encoder: Encoder | None = None, matrix: NeedMatrix | None = None) -> list[str]:
     """Rebuild plans from the stored requests in ``LearnerNeed``; returns the learners whose plan changed."""
     labels = {cid: c.label for cid, c in competencies(session).items()}
     plan_limits = limits()
@@ -158,7 +158,12 @@ def rebuild_from_needs(session: Session, learner_ids: list[str], arrays: Catalog
                 items.setdefault(item.plan_id, []).append(item)
         for learner_id in chunk:
             need = needs.get(learner_id)
-            if need is None:  # never planned through the engine: take the slow path once
+            if need is None:  # never planned through the engine (take the slow path once), or gone
+                profile = session.get(LearnerProfile, learner_id)
+                if profile is None or not profile.consent:
+                    if matrix is not None:
+                        matrix.drop(learner_id)
+                    continue
                 outcome = replan_learner(session, learner_id, trigger, detail, today=today, encoder=encoder)
                 if outcome.changed:
                     changed.append(learner_id)

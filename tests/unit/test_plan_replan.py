@@ -21,7 +21,7 @@ from campus.profiles import update_profile
 from campus.review import decide
 from embeddings.index import ModuleIndex
 from plan_engine import replan
-from plan_engine.planner import build_plan
+from plan_engine.planner import NoConsentError, build_plan
 from plan_engine.versions import current_plan, plan_items
 from tests.unit.plan_kit import FakeEncoder, add_learner, add_module, seeded_store
 
@@ -235,3 +235,18 @@ def test_plan_items_store_months_roles_and_scores(store) -> None:
     assert all(isinstance(i.score, float) for i in stored)
     assert sum(session.get(Module, i.module_id).learning_units for i in stored) <= 5
     assert session.exec(select(PlanItem)).all()
+
+
+def test_no_plan_is_kept_without_consent(store) -> None:
+    session, index = store
+    learner = buergerbuero(session)
+    plan_for(session, learner, index)
+    update_profile(session, learner, {"consent": False})
+    session.delete(session.get(LearnerNeed, learner))  # what withdrawing consent does to the engine's data
+    session.flush()
+    with pytest.raises(NoConsentError):
+        replan.on_profile_changed(session, learner, encoder=ENCODER, index=index, today=TODAY)
+    module = strong_module(session, "neu-3")
+    approve(session, module)
+    report = replan.on_module_approved(session, module.id, index=index, today=TODAY)
+    assert learner not in report.changed and len(versions(session, learner)) == 1
