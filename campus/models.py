@@ -193,9 +193,10 @@ class LearnerModuleState(SQLModel, table=True):
 class LearnerNeed(SQLModel, table=True):
     """A learner's needs as the plan engine last saw them: one row of the replanning matrix.
 
-    Keeping the need vector, gaps, preferences and the plan's acceptance
-    threshold here lets a newly approved module be scored against every
-    learner at once without re-encoding anyone or reading their profiles.
+    Keeping the need vector, the plan request (gaps, levels, preferences,
+    agreed and excluded items) and a replay record of the plan's greedy steps
+    here lets a newly approved module be scored against every learner at once
+    and their plans be rebuilt without re-encoding anyone or reading profiles.
     """
 
     learner_id: str = Field(foreign_key="learner.id", primary_key=True)
@@ -203,7 +204,8 @@ class LearnerNeed(SQLModel, table=True):
     text_hash: str
     vector: bytes = Field(sa_column=Column(LargeBinary))
     interest_vector: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-    gaps: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # cid -> [current, target, need/level]
+    # plan_engine.request.PlanRequest.to_json() plus "plan_state" (levels reached, pairs taught, greedy steps)
+    gaps: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     preferences: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     threshold: float | None = None  # lowest selection score among the plan's selected items
     units_left: int = 0

@@ -1,16 +1,21 @@
 """Choose the plan's modules: greedy on residual weighted need, within every limit, prerequisites included.
 
-Each step scores all remaining candidates at once (numpy over the padded
-competency arrays) against the levels the plan reaches so far, and takes the
-best feasible one (ties: lowest module id, so the same input always gives the
-same plan). Feasible means: learning units, items and hours left; no
-(competency, level) pair that the plan already teaches (no redundancy); its
-missing prerequisites can be added (walked iteratively; a cycle raises
-:class:`PrerequisiteCycleError`, which is caught, reported and the module
-skipped); and the whole plan can still be scheduled. Candidates are pruned
-first by an upper bound of their score (coverage without the too-advanced
-discount), which also lets replanning decide cheaply who a new module can
-reach.
+Items the learner agreed to (accepted, enrolled, postponed) go in first. Then
+each greedy step takes the best feasible candidate (ties: lowest module id,
+so the same input always gives the same plan). Feasible means: learning
+units, items and hours left; it teaches something beyond the levels the plan
+reaches; no (competency, level) pair that the plan already teaches (no
+redundancy); its missing prerequisites can be added (walked iteratively; a
+cycle raises :class:`PrerequisiteCycleError`, which is caught, reported and
+the module skipped); and the whole plan can still be ordered and scheduled.
+
+Speed: candidates are pruned once by an upper bound of their score
+(coverage from the learner's levels without the too-advanced discount,
+computed only over the competencies the learner has gaps in); scores are
+computed once with numpy and, after each choice, recomputed only for the
+candidates sharing a competency with what was added. Each step also records
+the plan's state before it (:class:`StepState`), which the replanning matrix
+replays to decide whom a newly approved module can reach.
 """
 
 from __future__ import annotations
