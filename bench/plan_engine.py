@@ -21,6 +21,7 @@ is loaded. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sys
@@ -188,24 +189,30 @@ def bench_full_plan(sizes: list[int], runs: int, seed: int) -> None:
         del arrays, modules, vectors
 
 
-def build_learners(arrays, requests: list[PlanRequest], limits: Limits) -> tuple[NeedMatrix, list, list]:
-    matrix = NeedMatrix(DIM, arrays.competency_index, capacity=len(requests), steps=limits.max_items)
-    plans, results = [], []
-    for k, request in enumerate(requests):
-        result = make_plan(request, arrays, TODAY, limits)
-        matrix.upsert(f"L{k}", request, result)
-        plans.append([(i.module_id, i.planned_month, i.status) for i in result.items])
-        results.append(result)
-    return matrix, plans, results
+def build_learners(arrays, count: int, space: Space, rng: np.random.Generator, limits: Limits, keep: bool):
+    """First plans for ``count`` learners, kept the way the store keeps them: a matrix row plus the request as
+    JSON text (no per-learner Python objects, so the garbage collector sees a production-sized heap)."""
+    matrix = NeedMatrix(DIM, arrays.competency_index, capacity=count, steps=limits.max_items)
+    plans, stored, kept_requests, kept_results = [], [], [], []
+    for start in range(0, count, 5_000):
+        for request in make_requests(min(5_000, count - start), space, rng):
+            result = make_plan(request, arrays, TODAY, limits)
+            matrix.upsert(f"L{len(plans)}", request, result)
+            plans.append(tuple((i.module_id, i.planned_month, i.status) for i in result.items))
+            stored.append(json.dumps(request.to_json()))
+            if keep:
+                kept_requests.append(request)
+                kept_results.append(result)
+    return matrix, plans, stored, kept_requests, kept_results
 
 
 def bench_incremental(learner_counts: list[int], catalogue_size: int, approvals: int, seed: int,
                       keep_for_store: int | None = None):
     print(f"\n== Incremental replanning when one module is approved (catalogue of {catalogue_size:,} modules) ==")
     print("   score the new module (and modules waiting for it as a prerequisite) against every learner's need row "
-          "at once, then rebuild only the flagged plans;")
-    print("   total = append the module to the catalogue arrays + score all learners + rebuild flagged plans "
-          "(in memory; SQLite writes are in the --store run)")
+          "at once, then rebuild only the flagged plans")
+    print("   from their stored requests; total = append the module to the catalogue arrays + score all learners + "
+          "rebuild flagged plans (in memory; SQLite in the --store run)")
     limits = Limits()
     kept = None
     for count in learner_counts:
@@ -214,14 +221,13 @@ def bench_incremental(learner_counts: list[int], catalogue_size: int, approvals:
         modules, vectors = make_catalogue(catalogue_size + approvals, space, rng)
         base_modules, base_vectors = modules[:catalogue_size], vectors[:catalogue_size]
         arrays = build_arrays(base_modules, base_vectors)
-        requests = make_requests(count, space, rng)
         before = rss_mb()
         started = time.perf_counter()
-        matrix, plans, results = build_learners(arrays, requests, limits)
+        matrix, plans, stored, requests, results = build_learners(arrays, count, space, rng, limits,
+                                                                  keep=keep_for_store == count)
         setup = time.perf_counter() - started
-        matrix_mb = matrix.nbytes / 2**20
         print(f"\n   {count:,} learners: first plans built in {setup:.1f} s (setup, not timed below); need matrix "
-              f"{matrix_mb:.0f} MB; RSS {rss_mb():.0f} MB (+{rss_mb() - before:.0f} MB)")
+              f"{matrix.nbytes / 2**20:.0f} MB; RSS {rss_mb():.0f} MB (+{rss_mb() - before:.0f} MB)")
         print(f"   {'approval':>8} {'arrays ms':>10} {'score ms':>9} {'flagged':>8} {'rebuild ms':>11} "
               f"{'changed':>8} {'total ms':>9}")
         totals = []
@@ -240,12 +246,13 @@ def bench_incremental(learner_counts: list[int], catalogue_size: int, approvals:
             t_score = time.perf_counter()
             changed = 0
             for row in flagged:
-                result = make_plan(requests[row], arrays, TODAY, limits)
-                after = [(i.module_id, i.planned_month, i.status) for i in result.items]
+                request = PlanRequest.from_json(json.loads(stored[row]), matrix.vectors[row].copy())
+                result = make_plan(request, arrays, TODAY, limits)
+                after = tuple((i.module_id, i.planned_month, i.status) for i in result.items)
                 if after != plans[row]:
                     plans[row] = after
                     changed += 1
-                matrix.upsert(matrix.learners[row], requests[row], result)
+                matrix.upsert(matrix.learners[row], request, result)
             done = time.perf_counter()
             totals.append(done - started)
             print(f"   {a + 1:>8} {(t_arrays - started) * 1000:>10.1f} {(t_score - t_arrays) * 1000:>9.1f} "
@@ -253,7 +260,7 @@ def bench_incremental(learner_counts: list[int], catalogue_size: int, approvals:
         print(f"   p50 total {pct(totals, 50):.0f} ms, max {pct(totals, 100):.0f} ms; peak RSS {peak_mb():.0f} MB")
         if keep_for_store == count:
             kept = (modules, vectors, requests, results)
-        del matrix, plans, requests, arrays, results
+        del matrix, plans, stored, requests, arrays, results
     return kept
 
 

@@ -23,6 +23,7 @@ from campus.settings import Settings
 from plan_engine.constraints import Preferences
 from plan_engine.gaps import Gap, analyse_gaps
 from plan_engine.request import PinnedItem, PlanRequest
+from plan_engine.texts import messages
 
 PINNED = ("accepted", "enrolled", "postponed")
 EXCLUDED = ("rejected", "completed", "dropped")
@@ -53,14 +54,15 @@ def preferences_of(row: LearnerProfile | None, settings: Settings) -> Preference
 
 def need_text(role_title: str | None, gap_labels: list[str], interest: str | None) -> str:
     """The learner's needs as one e5 query: what to learn, for which role, what interests them."""
+    texts = messages()["need_query"]
     parts = []
     if gap_labels:
-        parts.append("Weiterbildung zu " + ", ".join(gap_labels))
+        parts.append(texts["gaps"].format(labels=texts["list_joiner"].join(gap_labels)))
     if role_title:
-        parts.append(f"für {role_title}")
+        parts.append(texts["role"].format(role=role_title))
     if interest:
-        parts.append(f"Interesse: {interest}")
-    return ". ".join(parts) or "Weiterbildung für die digitale Verwaltung"
+        parts.append(texts["interest"].format(interest=interest))
+    return texts["joiner"].join(parts) or texts["fallback"]
 
 
 def query_texts(gaps: dict[str, Gap], labels: dict[str, str], role_title: str | None,

@@ -305,7 +305,7 @@ def main() -> int:
         print(f"{report.trigger} module {report.module_id}: {report.scored} learners scored, {report.flagged} "
               f"rebuilt, {len(report.changed)} plans changed ({report.seconds:.2f} s)")
     if not reports:
-        print("Keine Katalogänderungen seit dem letzten Lauf.")
+        print("No catalogue changes since the last run.")
     return 0
 
 
