@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     campaign_jobs_interval_seconds: float = Field(default=300.0, gt=0)
     campaign_timezone: str = "Europe/Berlin"
 
+    # Background work in the API process: replanning after catalogue changes, campaign reminders.
+    background_jobs: bool = True
+    jobs_interval_seconds: float = Field(default=300, ge=5)
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'campus.db'}"

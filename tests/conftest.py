@@ -18,6 +18,8 @@ os.environ["KC_VAR_DIR"] = str(_TEST_VAR)
 os.environ.setdefault("KC_EMBEDDING_MODEL", str(ROOT / "var" / "models" / "multilingual-e5-small"))
 os.environ["KC_DATABASE_URL"] = f"sqlite:///{_TEST_VAR / 'campus.db'}"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# unit tests drive the API in-process: no timer-driven background rounds there (board decisions still sync)
+os.environ.setdefault("KC_BACKGROUND_JOBS", "false")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 

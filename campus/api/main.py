@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from campus.api.jobs import lifespan
 from campus.api.routers import (
     admin_keys,
     board,
@@ -20,6 +21,7 @@ from campus.api.routers import (
 from campus.db import get_engine
 
 app = FastAPI(
+    lifespan=lifespan,
     title="KommunalCampus API",
     description="Weiterbildungsplattform für Kommunalverwaltungen: Katalog, Profile und Lernpläne.",
     version="0.1.0",

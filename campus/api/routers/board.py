@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from campus.api.auth import BoardKey
 from campus.api.deps import SessionDep
+from campus.api.jobs import sync_plans
 from campus.models import DuplicateFlag, Module, ReviewDecision
 from campus.module_store import RecordError
 from campus.review import criteria, decide
@@ -48,12 +49,14 @@ def review_queue(
 
 
 @router.post("/modules/{module_id}/decision")
-def record_decision(module_id: int, body: DecisionIn, key: BoardKey, session: SessionDep) -> dict[str, Any]:
+def record_decision(module_id: int, body: DecisionIn, key: BoardKey, session: SessionDep,
+                    background: BackgroundTasks) -> dict[str, Any]:
     try:
         record = decide(session, module_id, body.decision, body.reason, body.checklist, key.id)
     except RecordError as exc:
         raise HTTPException(exc.status_code, detail=exc.as_dict()) from exc
     session.commit()
+    background.add_task(sync_plans)  # an approval enters the plans it improves, right after the response
     return record.model_dump(mode="json")
 
 

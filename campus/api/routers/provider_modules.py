@@ -10,13 +10,14 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlmodel import Session, select
 
 from campus.api.auth import ProviderKey
 from campus.api.deps import SessionDep
+from campus.api.jobs import sync_plans
 from campus.db import get_engine
 from campus.models import Module
 from campus.module_store import RecordError, find_module, withdraw_module
@@ -121,12 +122,14 @@ async def update_module(external_id: str, request: Request, key: ProviderKey) ->
 
 
 @router.delete("/provider/modules/{external_id}")
-def withdraw(external_id: str, key: ProviderKey, session: SessionDep) -> dict[str, Any]:
+def withdraw(external_id: str, key: ProviderKey, session: SessionDep,
+             background: BackgroundTasks) -> dict[str, Any]:
     try:
         module = withdraw_module(session, key.provider_id, external_id)
     except RecordError as exc:
         raise _error(exc.status_code, exc.message_de, exc.message_en, exc.field) from exc
     session.commit()
+    background.add_task(sync_plans)  # plans that contain the module are rebuilt without it
     return {"module_id": module.id, "external_id": external_id, "status": module.status}
 
 

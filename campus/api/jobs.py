@@ -1,0 +1,67 @@
+"""Work the API process does besides answering requests: keep plans current, run campaign rounds.
+
+Board decisions and withdrawals are recorded by the routers; the plan engine
+catches up with them here (``sync_catalogue_changes`` is incremental and
+idempotent), right after each decision and on a timer as a safety net. The
+same timer closes campaigns past their deadline and queues reminders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from threading import Lock
+
+from fastapi import FastAPI
+
+from campus.campaign_jobs import run_campaign_jobs
+from campus.db import session_scope
+from campus.models import utcnow
+from campus.settings import get_settings
+
+log = logging.getLogger(__name__)
+_plan_lock = Lock()  # one replanning round at a time (decisions can arrive in bursts)
+
+
+def sync_plans() -> int:
+    """Replan for catalogue changes since the last round; returns how many learners got a new plan."""
+    from plan_engine.replan import sync_catalogue_changes  # loads numpy-heavy modules only when used
+
+    with _plan_lock, session_scope() as session:
+        reports = sync_catalogue_changes(session)
+    changed = sum(len(r.changed) for r in reports)
+    if reports:
+        log.info("Lernpläne aktualisiert: %d Ereignisse, %d Lernende mit neuem Plan", len(reports), changed)
+    return changed
+
+
+def campaign_round() -> None:
+    with session_scope() as session:
+        run_campaign_jobs(session, utcnow())
+
+
+def run_round() -> None:
+    for job in (sync_plans, campaign_round):
+        try:
+            job()
+        except Exception:  # one failing job (e.g. database busy) must not stop the others or the timer
+            log.exception("Hintergrundaufgabe %s fehlgeschlagen", job.__name__)
+
+
+async def _every(seconds: float) -> None:
+    while True:
+        await asyncio.to_thread(run_round)
+        await asyncio.sleep(seconds)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    task = asyncio.create_task(_every(settings.jobs_interval_seconds)) if settings.background_jobs else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
