@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session, select
 
+from campus.hr_modules import preferred_modules_for
 from campus.models import LearnerNeed, LearnerProfile, Module, Plan, PlanItem
 from campus.profiles import ProfileView, load_profile
 from campus.settings import get_settings
@@ -111,8 +112,8 @@ def replan_learner(
     cached = session.get(LearnerNeed, learner_id)
     name, encode = _encoding(encoder)
     vectors = need_vectors(texts, cached, name, encode)
-    if preferred_module_ids is None:
-        preferred_module_ids = (cached.gaps or {}).get("preferred", []) if cached is not None else []
+    if preferred_module_ids is None:  # what HR recommends or assigns for the learner's role (campaigns, own org)
+        preferred_module_ids = preferred_modules_for(session, learner_id)
     request = make_request(context, vectors, settings, frozenset(int(m) for m in preferred_module_ids), gaps)
     result = make_plan(request, catalogue(session, index), today or date.today(), limits())
     return commit_result(session, learner_id, request, result, vectors.model, vectors.text_hash, trigger, detail,

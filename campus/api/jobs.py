@@ -37,6 +37,21 @@ def sync_plans() -> int:
     return changed
 
 
+def replan_role_profile(role_profile_id: str) -> int:
+    """Rebuild the plans of everyone HR's module preferences for this role profile apply to."""
+    from campus.hr_modules import learners_for_role_profile
+    from campus.models import LearnerProfile
+    from plan_engine.planner import replan_learner
+
+    changed = 0
+    with _plan_lock, session_scope() as session:
+        for learner_id in learners_for_role_profile(session, role_profile_id):
+            profile = session.get(LearnerProfile, learner_id)
+            if profile is not None and profile.consent:  # only stored plans are kept current
+                changed += replan_learner(session, learner_id, "hr_preferences_changed").changed
+    return changed
+
+
 def campaign_round() -> None:
     with session_scope() as session:
         run_campaign_jobs(session, utcnow())

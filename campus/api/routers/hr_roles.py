@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, BackgroundTasks, Path, Request
 
 from campus.api.auth import HrOrg
 from campus.api.deps import SessionDep
+from campus.api.jobs import replan_role_profile
 from campus.api.json_body import http_error, openapi_body, parse_body
 from campus.hr_modules import ModulePreferencesIn, preferences_of, set_preferences
 from campus.module_store import RecordError
@@ -90,7 +91,7 @@ def list_modules(role_profile_id: RoleId, org: HrOrg, session: SessionDep) -> li
 @router.put("/{role_profile_id}/modules", openapi_extra=openapi_body(ModulePreferencesIn),
             responses={400: {}, 404: {}, 413: {}, 415: {}, 422: {}})
 async def replace_modules(role_profile_id: RoleId, request: Request, org: HrOrg,
-                          session: SessionDep) -> list[dict[str, Any]]:
+                          session: SessionDep, background: BackgroundTasks) -> list[dict[str, Any]]:
     """Set the complete list of recommended/assigned modules (approved modules only)."""
     data = await parse_body(request, ModulePreferencesIn, MAX_BODY_BYTES)
     try:
@@ -98,4 +99,5 @@ async def replace_modules(role_profile_id: RoleId, request: Request, org: HrOrg,
     except RecordError as exc:
         raise http_error(exc) from exc
     session.commit()
+    background.add_task(replan_role_profile, role_profile_id)  # the plan engine treats them as strong preferences
     return result
