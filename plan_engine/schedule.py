@@ -91,10 +91,15 @@ def _date(ordinal: int):
 
 
 def _fits(load: np.ndarray, capacity: np.ndarray, month: int, hours: float) -> bool:
+    """Plain Python: a horizon has a dozen months, where numpy calls cost more than they save."""
     if not 0 <= month < len(load):
         return False
-    cumulative = np.cumsum(load)[month:] + hours
-    return bool(np.all(cumulative <= capacity[month:] + EPS))
+    total = hours
+    for m, (planned, limit) in enumerate(zip(load.tolist(), capacity.tolist(), strict=True)):
+        total += planned
+        if m >= month and total > limit + EPS:
+            return False
+    return True
 
 
 def _first_fit(arrays: CatalogueArrays, i: int, window: Window, hours: float, per_month: float, earliest: int,

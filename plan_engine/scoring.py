@@ -37,10 +37,10 @@ def closed_need(
     base = reached[c]
     start = np.maximum(level_from, base)
     end = np.minimum(level_to, gaps.target[c])
-    gained = np.clip(end - start, 0, None).astype(np.float32)
+    gained = np.maximum(end - start, 0).astype(np.float32)
     closed = gained * gaps.per_level[c]
     if discount:
-        closed = closed * np.float32(TOO_ADVANCED_DISCOUNT) ** np.clip(level_from - base, 0, None)
+        closed = closed * np.float32(TOO_ADVANCED_DISCOUNT) ** np.maximum(level_from - base, 0)
     closed = np.where(valid, closed, 0.0)
     end_level = np.where(valid & (gained > 0), np.maximum(base, end), base)
     return closed, end_level
@@ -62,6 +62,6 @@ def closed_bound(by_competency, gaps: GapVectors, size: int) -> np.ndarray:
     closed = np.zeros(size, dtype=np.float32)
     for c in np.nonzero(gaps.per_level > 0)[0]:
         rows, level_from, level_to = by_competency[c]
-        gained = np.clip(np.minimum(level_to, gaps.target[c]) - np.maximum(level_from, gaps.current[c]), 0, None)
+        gained = np.maximum(np.minimum(level_to, gaps.target[c]) - np.maximum(level_from, gaps.current[c]), 0)
         closed[rows] += gained.astype(np.float32) * gaps.per_level[c]  # a module lists a competency once
     return closed

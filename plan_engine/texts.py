@@ -16,16 +16,21 @@ def _load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+REASONS = DATA_DIR / "texts" / "reasons.yml"
+MESSAGES = DATA_DIR / "texts" / "plan_messages.yml"
+REGIONS = DATA_DIR / "regions.yml"
+
+
 def reasons() -> dict:
-    return _load(DATA_DIR / "texts" / "reasons.yml")
+    return _load(REASONS)
 
 
 def messages() -> dict:
-    return _load(DATA_DIR / "texts" / "plan_messages.yml")
+    return _load(MESSAGES)
 
 
 def regions() -> dict[str, list[str]]:
-    return _load(DATA_DIR / "regions.yml")["regions"]
+    return _load(REGIONS)["regions"]
 
 
 def month_label(month: str) -> str:
