@@ -46,7 +46,13 @@ def main() -> int:
     for path in entity_files:
         report = json.loads(path.read_text())
         if "weighted avg" in report and report["weighted avg"].get("support"):
-            print(f"Entitäten ({path.stem}): F1 {report['weighted avg']['f1-score']:.3f}")
+            extractor = path.stem.removesuffix("_report")
+            # per entity type: an extractor that only knows competencies must not be scored on item positions
+            per_type = [f"{name} F1 {row['f1-score']:.3f} (P {row['precision']:.3f}, R {row['recall']:.3f})"
+                        for name, row in sorted(report.items())
+                        if isinstance(row, dict) and "f1-score" in row and not name.endswith("avg")
+                        and (row["precision"] or row["recall"])]
+            print(f"Entitäten ({extractor}): " + "; ".join(per_type))
     if not any(json.loads(p.read_text()).get("weighted avg", {}).get("support") for p in entity_files):
         print("Entitäten: keine annotierten Entitäten in den Trainingsdaten (Entity-F1 nicht messbar).")
     print(f"Berichte: {out}")
