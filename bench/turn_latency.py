@@ -34,7 +34,7 @@ SCRIPT = [
     ("level", "damit kenne ich mich gut aus"),
     ("level", "1"),
     ("choice", "Vertiefen"),
-    ("text", "Ich möchte lernen, wie wir Anträge online anbieten und Papierakten digitalisieren"),
+    ("text", "Mich interessieren Datenschutz und die Arbeit mit der E-Akte"),  # named topics: no confirmation turn
     ("choice", "keine Veränderung"),
     ("choice", "Online"),
     ("text", "8"),
@@ -59,6 +59,9 @@ def run_learner(url: str) -> list[tuple[str, float]]:
     for kind, text in SCRIPT:
         elapsed, messages = say(url, sender, text)
         timings.append((kind, elapsed))
+        if any("Habe ich Sie richtig verstanden" in m.get("text", "") for m in messages):
+            elapsed, messages = say(url, sender, "Ja")  # the bot confirms a guess: a turn like any other
+            timings.append(("confirm", elapsed))
         if kind == "plan" and not any("Übereinstimmung" in m.get("text", "") for m in messages):
             raise RuntimeError(f"learner {sender} got no plan: {messages}")
     return timings
