@@ -18,7 +18,7 @@ from embeddings.encoder import get_encoder
 from embeddings.framework_matchers import competency_matcher
 from embeddings.index import get_module_index
 from embeddings.search import FusionWeights
-from embeddings.topic_search import TopicHit, topic_search
+from plan_engine.topic_search import TopicHit, topic_search
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ signal). The percentage a learner sees follows the plan engine's scale so
 the two are comparable: ``60 % topic coverage + 40 % semantic fit``, where
 topic coverage is 1 when the module teaches a competency the learner named
 (recognised by the NLU or the framework matcher) and otherwise the module's
-share of the soft competency weights, and semantic fit maps the e5 cosine
-from [0.76, 0.89] onto 0..1 (see ``plan_engine.recommend``).
+share of the soft competency weights, and semantic fit is the plan engine's
+``plan_engine.scoring.semantic_fit`` (e5 cosine from [0.76, 0.89] onto 0..1).
 """
 
 from __future__ import annotations
@@ -14,17 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 from sqlmodel import Session
 
 from embeddings.encoder import Encoder
 from embeddings.index import ModuleIndex, SearchFilters
 from embeddings.search import FusionWeights, hybrid_search
 from embeddings.text_matcher import TextMatcher, soft_weights
+from plan_engine.scoring import semantic_fit
 
-SIM_FLOOR = 0.76
-SIM_CEILING = 0.89
-WEIGHT_TOPIC = 0.6
+WEIGHT_TOPIC = 0.6  # the plan's gap-coverage weight: a named topic plays the part of the gap
 WEIGHT_SEMANTIC = 0.4
 
 
@@ -65,7 +63,7 @@ def topic_search(
         module = by_id[hit.module_id]
         taught = {c["id"] for c in module.competencies}
         topic = 1.0 if taught & named else min(1.0, sum(w for cid, w in wanted.items() if cid in taught) / total)
-        semantic = float(np.clip((hit.dense - SIM_FLOOR) / (SIM_CEILING - SIM_FLOOR), 0.0, 1.0))
+        semantic = float(semantic_fit(hit.dense))
         percent = int(round(100 * (WEIGHT_TOPIC * topic + WEIGHT_SEMANTIC * semantic)))
         out.append(TopicHit(module.id, module.title, percent, module.format, module.duration_hours, module.category))
     out.sort(key=lambda h: -h.match_percent)
