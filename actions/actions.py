@@ -17,9 +17,9 @@ from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
 from actions.common import channel_of, guide, state_of
-from campus.campaigns import mark_completed
-from campus.db import get_engine, session_scope
-from campus.guide import profile_fields
+from campus.hr.campaigns import mark_completed
+from campus.learners.interview.guide import profile_fields
+from campus.store.db import get_engine, session_scope
 from embeddings.framework_matchers import competency_matcher, role_matcher
 from embeddings.index import get_module_index
 from plan_engine.onboarding import InterviewAnswers, complete_interview

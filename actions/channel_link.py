@@ -10,9 +10,9 @@ from rasa_sdk.types import DomainDict
 from actions.common import channel_of, current_step, entities_of, state_of
 from actions.interview_form import answer_step
 from actions.resume import resumed_events
-from campus.channel_link import DEFAULT_TTL, find_code, issue_code, redeem_code
-from campus.db import session_scope
-from campus.interview_store import close, pause, paused_state
+from campus.channels.link_codes import DEFAULT_TTL, find_code, issue_code, redeem_code
+from campus.learners.interview.sessions import close, pause, paused_state
+from campus.store.db import session_scope
 
 
 class ActionIssueLinkCode(Action):

@@ -14,10 +14,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlmodel import Session
 
-from campus.catalogue import competencies, role_profiles
-from campus.db import get_engine
-from campus.guide import Guide, Step, load_guide, new_state, step_for
-from campus.settings import get_settings
+from campus.catalogue.framework import competencies, role_profiles
+from campus.learners.interview.guide import Guide, Step, load_guide, new_state, step_for
+from campus.store.db import get_engine
+from campus.store.settings import get_settings
 
 log = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ from actions.common import (
 )
 from actions.interview_form import advance, answer_step, queue_for
 from actions.resume import resumed_events
-from campus.chat_outbox import take_pending
-from campus.db import session_scope
-from campus.guide import answered, describe, go_back, judge, new_state, record, skip, step_for
-from campus.interview_store import close, pause, paused_state
-from campus.levels import parse_level
+from campus.channels.outbox import take_pending
+from campus.learners.interview.guide import answered, describe, go_back, judge, new_state, record, skip, step_for
+from campus.learners.interview.levels import parse_level
+from campus.learners.interview.sessions import close, pause, paused_state
+from campus.store.db import session_scope
 from embeddings.framework_matchers import role_matcher
 
 # Commands ("zurück", "überspringen", "Warum fragen Sie das?") are short. A long message the classifier

@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from campus.settings import get_settings
+from campus.store.settings import get_settings
 
 
 @lru_cache

@@ -25,8 +25,8 @@ from actions.common import (
     today,
     utter_problem,
 )
-from campus.db import get_engine
-from campus.guide import (
+from campus.catalogue.models import RoleProfile
+from campus.learners.interview.guide import (
     Answer,
     Step,
     buttons,
@@ -40,8 +40,8 @@ from campus.guide import (
     question_text,
     record,
 )
-from campus.interview import assessment_questions, match_competencies
-from campus.models import RoleProfile
+from campus.learners.interview.rules import assessment_questions, match_competencies
+from campus.store.db import get_engine
 from embeddings.framework_matchers import competency_matcher, level_matcher, role_matcher
 
 DONE = "__done__"

@@ -9,10 +9,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, guide
 from actions.interview_form import advance, queue_for
-from campus.campaigns import mark_started
-from campus.db import session_scope
-from campus.guide import new_state, record, step_for
-from campus.identity import learner_for
+from campus.hr.campaigns import mark_started
+from campus.learners.identity import learner_for
+from campus.learners.interview.guide import new_state, record, step_for
+from campus.store.db import session_scope
 
 
 def invitation_token(tracker: Tracker) -> str:

@@ -14,14 +14,15 @@ from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
 from actions.common import channel_of, entities_of, labels
-from campus.db import session_scope
-from campus.identity import find_learner
-from campus.models import Module
-from plan_engine.chat_view import ItemView, PlanView, details_text, load_view, resolve_item, texts, why_text
+from campus.catalogue.models import Module
+from campus.learners.identity import find_learner
+from campus.learners.plan_view import ItemView, PlanView, details_text, load_view, resolve_item, texts, why_text
+from campus.learners.plans import current_plan
+from campus.store.db import session_scope
+from campus.store.wording import month_label
 from plan_engine.planner import PlanOutcome
 from plan_engine.replan import PlanError, accept_item, on_module_completed, postpone_item, reject_item
-from plan_engine.texts import messages, month_label
-from plan_engine.versions import current_plan
+from plan_engine.texts import messages
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of
-from campus.db import session_scope
-from campus.privacy import erase_learner, withdraw_consent
+from campus.learners.privacy import erase_learner, withdraw_consent
+from campus.store.db import session_scope
 
 
 class ActionDeleteMyData(Action):

@@ -12,8 +12,8 @@ from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
 from actions.common import labels, max_chars, read_yaml
-from campus.db import get_engine
-from campus.settings import get_settings
+from campus.store.db import get_engine
+from campus.store.settings import get_settings
 from embeddings.encoder import get_encoder
 from embeddings.framework_matchers import competency_matcher
 from embeddings.index import get_module_index

@@ -85,8 +85,8 @@ def start_api(var_dir: Path, port: int) -> subprocess.Popen:
 def provider_key(var_dir: Path) -> str:
     os.environ["KC_VAR_DIR"] = str(var_dir)
     os.environ["KC_DATABASE_URL"] = f"sqlite:///{var_dir / 'campus.db'}"
-    from campus.auth import create_key
-    from campus.db import session_scope
+    from campus.access.keys import create_key
+    from campus.store.db import session_scope
 
     with session_scope() as session:
         return create_key(session, "provider", provider_id="digitalwerk_akademie", label="bench")[0]
@@ -125,8 +125,8 @@ def bench_search(sizes: list[int], var_dir: Path, queries: int) -> None:
     from sqlalchemy import update
     from sqlmodel import Session
 
-    from campus.db import get_engine
-    from campus.models import Module
+    from campus.catalogue.models import Module
+    from campus.store.db import get_engine
     from embeddings.encoder import get_encoder
     from embeddings.index import IndexSnapshot, ModuleIndex, SearchFilters
     from embeddings.search import hybrid_search

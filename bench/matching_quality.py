@@ -48,10 +48,11 @@ def evaluate(rankings: dict[str, list[int]], judgments: dict[str, dict[int, int]
 def main() -> int:
     from sqlmodel import Session, select
 
-    from campus.db import get_engine, session_scope
-    from campus.models import Module
-    from campus.seed import load_seed
-    from campus.settings import get_settings
+    from campus.catalogue.models import Module
+    from campus.catalogue.seed import load_seed
+    from campus.store.db import get_engine, session_scope
+    from campus.store.settings import get_settings
+    from campus.tables import create_schema
     from embeddings.encoder import get_encoder
     from embeddings.framework_matchers import competency_matcher
     from embeddings.index import ModuleIndex
@@ -61,6 +62,7 @@ def main() -> int:
 
     settings = get_settings()
     encoder = get_encoder()
+    create_schema(get_engine())
     with session_scope() as session:
         load_seed(session, settings.seed_dir)
     with session_scope() as session:

@@ -267,28 +267,21 @@ def bench_incremental(learner_counts: list[int], catalogue_size: int, approvals:
 def bench_store(state, catalogue_size: int, approvals: int) -> None:
     """The real ``on_module_approved`` through SQLite: index snapshot, need matrix, rebuilds, plan versions, outbox."""
     from sqlalchemy import insert
-    from sqlmodel import Session, SQLModel, select
+    from sqlmodel import Session, select
 
-    from campus.db import make_engine
-    from campus.models import (
-        Competency,
-        Learner,
-        LearnerNeed,
-        Module,
-        ModuleEmbedding,
-        Outbox,
-        Plan,
-        PlanItem,
-        Provider,
-        utcnow,
-    )
+    from campus.catalogue.models import Competency, Module, ModuleEmbedding, Provider
+    from campus.channels.models import Outbox
+    from campus.learners.models import Learner, LearnerNeed, Plan, PlanItem
+    from campus.store.clock import utcnow
+    from campus.store.db import make_engine
+    from campus.tables import create_schema
     from embeddings.index import ModuleIndex
     from plan_engine.replan import on_module_approved
 
     modules, vectors, requests, results = state
     folder = Path(tempfile.mkdtemp(prefix="kc-bench-plan-"))
     engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
-    SQLModel.metadata.create_all(engine)
+    create_schema(engine)
     started = time.perf_counter()
     with Session(engine) as session:
         session.execute(insert(Competency), [{"id": c, "area": "bench", "label": c, "description": c, "synonyms": [],

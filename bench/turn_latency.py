@@ -103,7 +103,7 @@ def main() -> int:
     url = args.url
     if url is None:
         from campus.cli.processes import platform_services, start_all
-        from campus.settings import get_settings
+        from campus.store.settings import get_settings
 
         settings = get_settings().model_copy(update={"rasa_port": 15105, "action_port": 15155})
         services = platform_services(settings, settings.var_dir / "logs" / "bench", with_api=False)

@@ -28,8 +28,8 @@ from bot.bridge.rasa_client import RasaClient
 from bot.bridge.rate_limit import ChatRateLimiter
 from bot.bridge.retry import RetryPolicy
 from bot.bridge.web import WEBHOOK_PATH, create_web_app
-from campus.settings import Settings, get_settings
-from campus.telegram_delivery import webhook_secret
+from campus.channels.telegram import webhook_secret
+from campus.store.settings import Settings, get_settings
 
 log = logging.getLogger("telegram_bridge")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from campus.settings import get_settings
+from campus.store.settings import get_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

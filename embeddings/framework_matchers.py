@@ -9,9 +9,9 @@ from functools import lru_cache
 import yaml
 from sqlmodel import Session
 
-from campus.catalogue import competencies, role_profiles
-from campus.db import get_engine
-from campus.settings import get_settings
+from campus.catalogue.framework import competencies, role_profiles
+from campus.store.db import get_engine
+from campus.store.settings import get_settings
 from embeddings.encoder import get_encoder
 from embeddings.text_matcher import LabelledItem, TextMatcher
 

@@ -28,8 +28,8 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from campus.catalogue import RECOMMENDABLE
-from campus.models import Module, ModuleEmbedding
+from campus.catalogue.framework import RECOMMENDABLE
+from campus.catalogue.models import Module, ModuleEmbedding
 from embeddings.lexical import LexicalIndex, analyse
 from embeddings.module_vectors import passage_of
 
@@ -252,7 +252,7 @@ _shared_lock = threading.Lock()
 def get_module_index() -> ModuleIndex:
     """The process-wide index, persisted under ``var/index``."""
     global _shared
-    from campus.settings import get_settings
+    from campus.store.settings import get_settings
     from embeddings.encoder import get_encoder
 
     with _shared_lock:

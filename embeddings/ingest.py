@@ -16,10 +16,11 @@ import numpy as np
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from campus.catalogue import competencies
-from campus.models import DuplicateFlag, Module, ModuleEmbedding
-from campus.module_store import RecordError, upsert_module
-from campus.schemas import ModuleIn
+from campus.catalogue.framework import competencies
+from campus.catalogue.models import DuplicateFlag, Module, ModuleEmbedding
+from campus.catalogue.modules import upsert_module
+from campus.catalogue.template import ModuleIn
+from campus.store.errors import DomainError, problem, validation_errors
 from embeddings.encoder import Encoder
 from embeddings.index import ModuleIndex, catalogue_signature
 from embeddings.module_vectors import passage_of, text_hash
@@ -50,39 +51,20 @@ class IngestSummary:
         return out
 
 
-def validation_errors(exc: ValidationError) -> list[dict]:
-    errors = []
-    for err in exc.errors():
-        location = ".".join(str(p) for p in err["loc"]) or "record"
-        errors.append({
-            "field": location,
-            "message_de": f"Ungültiger Wert für „{location}“: {err['msg']}",
-            "message_en": f"Invalid value for '{location}': {err['msg']}",
-        })
-    return errors
-
-
 def parse_record(line: int, raw: object, provider_id: str) -> ModuleIn | RecordResult:
     """A record as a validated template, or the error result for its line."""
-    if isinstance(raw, RecordError):
+    if isinstance(raw, DomainError):
         return RecordResult(line, None, "error", errors=[raw.as_dict()])
     if not isinstance(raw, dict):
-        return RecordResult(line, None, "error", errors=[{
-            "field": "record", "message_de": "Jede Zeile muss ein JSON-Objekt sein.",
-            "message_en": "Each line must be a JSON object.",
-        }])
+        return RecordResult(line, None, "error", errors=[problem("record_not_an_object", "record").as_dict()])
     external_id = raw.get("external_id") if isinstance(raw.get("external_id"), str) else None
     claimed = raw.setdefault("provider", provider_id)
     if claimed != provider_id:
-        return RecordResult(line, external_id, "error", errors=[{
-            "field": "provider",
-            "message_de": "Sie können nur Module Ihres eigenen Anbieterkontos einreichen.",
-            "message_en": "You can only submit modules for your own provider account.",
-        }])
+        return RecordResult(line, external_id, "error", errors=[problem("foreign_provider", "provider").as_dict()])
     try:
         return ModuleIn.model_validate(raw)
     except ValidationError as exc:
-        return RecordResult(line, external_id, "error", errors=validation_errors(exc))
+        return RecordResult(line, external_id, "error", errors=validation_errors(exc, root="record"))
 
 
 class Ingestor:
@@ -124,7 +106,7 @@ class Ingestor:
             try:
                 outcome = upsert_module(self.session, self.provider_id, parsed, self.known, self.status)
                 savepoint.commit()
-            except RecordError as exc:
+            except DomainError as exc:
                 savepoint.rollback()
                 results.append(RecordResult(line, parsed.external_id, "error", errors=[exc.as_dict()]))
                 continue

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from campus.settings import get_settings
+from campus.store.settings import get_settings
 
 MAGIC = b"E5S1"
 QK = 32  # weights per Q4_0 block

@@ -12,8 +12,8 @@ import hashlib
 import numpy as np
 from sqlmodel import Session, select
 
-from campus.models import Module, ModuleEmbedding
-from campus.schemas import module_passage_text
+from campus.catalogue.models import Module, ModuleEmbedding
+from campus.catalogue.template import module_passage_text
 from embeddings.encoder import Encoder
 
 

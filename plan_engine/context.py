@@ -16,10 +16,11 @@ from datetime import date
 import numpy as np
 from sqlmodel import Session, select
 
-from campus.catalogue import competencies
-from campus.models import CompetencyLevel, LearnerModuleState, LearnerNeed, LearnerProfile, RoleProfile
-from campus.profiles import ProfileView
-from campus.settings import Settings
+from campus.catalogue.framework import competencies
+from campus.catalogue.models import RoleProfile
+from campus.learners.models import CompetencyLevel, LearnerModuleState, LearnerNeed, LearnerProfile
+from campus.learners.profiles import ProfileView
+from campus.store.settings import Settings
 from plan_engine.constraints import Preferences
 from plan_engine.gaps import Gap, analyse_gaps
 from plan_engine.request import PinnedItem, PlanRequest

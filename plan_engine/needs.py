@@ -34,7 +34,8 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from campus.models import LearnerNeed, utcnow
+from campus.learners.models import LearnerNeed
+from campus.store.clock import utcnow
 from plan_engine.catalogue import NATIONWIDE, CatalogueArrays
 from plan_engine.constraints import region_keys
 from plan_engine.request import Limits, PlanRequest, PlanResult, Step

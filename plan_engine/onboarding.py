@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from campus.db import session_scope
-from campus.identity import learner_for
-from campus.interview import interest_competencies
-from campus.interview_store import close
-from campus.profiles import ProfileView, update_profile
+from campus.learners.identity import learner_for
+from campus.learners.interview.rules import interest_competencies
+from campus.learners.interview.sessions import close
+from campus.learners.profiles import ProfileView, update_profile
+from campus.store.db import session_scope
 from embeddings.framework_matchers import competency_matcher
 from plan_engine.planner import build_plan, recommend_for
 from plan_engine.recommend import Recommendation

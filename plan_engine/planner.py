@@ -17,10 +17,13 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session, select
 
-from campus.hr_modules import preferred_modules_for
-from campus.models import LearnerNeed, LearnerProfile, Module, Plan, PlanItem
-from campus.profiles import ProfileView, load_profile
-from campus.settings import get_settings
+from campus.catalogue.models import Module
+from campus.channels.outbox import enqueue
+from campus.hr.module_preferences import preferred_modules_for
+from campus.learners.models import LearnerNeed, LearnerProfile, Plan, PlanItem
+from campus.learners.plans import current_plan, plan_items, same_plan, save_plan
+from campus.learners.profiles import ProfileView, load_profile
+from campus.store.settings import get_settings
 from embeddings.encoder import Encoder, get_encoder
 from embeddings.index import ModuleIndex, get_module_index
 from plan_engine.catalogue import CatalogueArrays, KnownModule, arrays_for
@@ -33,11 +36,10 @@ from plan_engine.context import (
     query_texts,
 )
 from plan_engine.engine import make_plan
+from plan_engine.messages import update_text
 from plan_engine.needs import store_need
-from plan_engine.outbox import enqueue, update_text
 from plan_engine.recommend import Recommendation
 from plan_engine.request import Limits, PlanRequest, PlanResult
-from plan_engine.versions import current_plan, plan_items, same_plan, save_plan
 
 __all__ = ["PlanOutcome", "build_plan", "catalogue", "commit_result", "need_text", "recommend_for", "replan_learner",
            "save_plan"]

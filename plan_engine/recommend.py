@@ -36,10 +36,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from campus.store.wording import hours_label
 from plan_engine.gaps import Gap, gap_vectors
 from plan_engine.scoring import SIM_CEILING, SIM_FLOOR, TOO_ADVANCED_DISCOUNT, closed_need, semantic_fit
 from plan_engine.scoring import coverage as coverage_of
-from plan_engine.texts import hours_label, reasons
+from plan_engine.texts import reasons
 
 __all__ = [
     "CandidateModule", "Recommendation", "Weights", "closing_fraction", "coverage", "explain", "recommend",

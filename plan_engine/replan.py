@@ -31,21 +31,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from campus.catalogue import RECOMMENDABLE, competencies
-from campus.models import (
-    CompetencyLevel,
-    LearnerModuleState,
-    LearnerNeed,
-    LearnerProfile,
-    Meta,
-    Module,
-    Plan,
-    PlanItem,
-    ReviewDecision,
-    utcnow,
-)
-from campus.profiles import update_profile
-from campus.settings import get_settings
+from campus.catalogue.framework import RECOMMENDABLE, competencies
+from campus.catalogue.models import Module, ReviewDecision
+from campus.learners.models import CompetencyLevel, LearnerModuleState, LearnerNeed, LearnerProfile, Plan, PlanItem
+from campus.learners.plans import plan_items
+from campus.learners.profiles import update_profile
+from campus.store.base import Meta
+from campus.store.clock import utcnow
+from campus.store.settings import get_settings
 from embeddings.encoder import Encoder
 from embeddings.index import ModuleIndex
 from plan_engine.catalogue import CatalogueArrays
@@ -55,7 +48,6 @@ from plan_engine.engine import make_plan
 from plan_engine.needs import ModuleFeatures, NeedMatrix, need_matrix, request_of
 from plan_engine.planner import PlanOutcome, catalogue, commit_result, limits, replan_learner
 from plan_engine.texts import messages, month_of
-from plan_engine.versions import plan_items
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +288,7 @@ def _set_state(session: Session, learner_id: str, module_id: int, status: str, r
 
 def main() -> int:
     """``python -m plan_engine.replan``: catch up with board decisions and withdrawals (cron, timer, after deploys)."""
-    from campus.db import session_scope
+    from campus.store.db import session_scope
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     with session_scope() as session:

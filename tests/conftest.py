@@ -23,6 +23,15 @@ os.environ.setdefault("KC_BACKGROUND_JOBS", "false")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def schema() -> None:
+    """Every table in the test database, as ``make db`` creates them for a real run."""
+    from campus.store.db import get_engine
+    from campus.tables import create_schema
+
+    create_schema(get_engine())
+
+
 @pytest.fixture(scope="session")
 def test_var_dir() -> Path:
     return _TEST_VAR
@@ -38,9 +47,9 @@ def encoder():
 @pytest.fixture(scope="session")
 def prepared_store(encoder):
     """The test database with the seed data and module vectors, built once per session."""
-    from campus.db import get_engine, session_scope
-    from campus.seed import load_seed
-    from campus.settings import get_settings
+    from campus.catalogue.seed import load_seed
+    from campus.store.db import get_engine, session_scope
+    from campus.store.settings import get_settings
     from embeddings.module_vectors import sync_module_vectors
 
     engine = get_engine()

@@ -25,10 +25,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.bridge.rasa_client import RasaClient, RasaUnavailable
 from bot.bridge.retry import RetryPolicy
 from bot.bridge.sending import send_rasa_message, send_text
-from campus.db import session_scope
-from campus.invitations import TOKEN_PATTERN
-from campus.telegram_delivery import mark_unreachable, remember_chat, sender_id
-from campus.telegram_text import bridge_texts
+from campus.channels.telegram import mark_unreachable, remember_chat, sender_id
+from campus.channels.telegram_format import bridge_texts
+from campus.hr.tokens import TOKEN_PATTERN
+from campus.store.db import session_scope
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE

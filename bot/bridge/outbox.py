@@ -5,7 +5,7 @@ up the pending Telegram rows every few seconds. One chat's rows go out in
 order, different chats in parallel; the rate limiter keeps the bot within
 Telegram's flood limits and the retry policy absorbs 429s and network trouble.
 What each outcome does to the row and the chat is decided in
-``campus.telegram_delivery``.
+``campus.channels.telegram``.
 """
 
 from __future__ import annotations
@@ -21,16 +21,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.bridge.retry import RetryPolicy, Tries
 from bot.bridge.sending import send_text
-from campus.db import session_scope
-from campus.settings import Settings
-from campus.telegram_delivery import (
-    Delivery,
-    due_deliveries,
-    mark_blocked,
-    mark_failed,
-    mark_sent,
-    mark_transient,
-)
+from campus.channels.telegram import Delivery, due_deliveries, mark_blocked, mark_failed, mark_sent, mark_transient
+from campus.store.db import session_scope
+from campus.store.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from telegram.warnings import PTBDeprecationWarning
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 from tenacity.wait import wait_base
 
-from campus.settings import Settings
+from campus.store.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPrevie
 from telegram.constants import ParseMode
 
 from bot.bridge.retry import RetryPolicy, Tries
-from campus.telegram_text import bridge_texts, render_chunks
+from campus.channels.telegram_format import bridge_texts, render_chunks
 
 
 def inline_keyboard(buttons: list[Mapping[str, Any]]) -> InlineKeyboardMarkup | None:

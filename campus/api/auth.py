@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Security, status
 from fastapi.security import APIKeyHeader
 
+from campus.access.keys import find_key
+from campus.access.models import ApiKey
 from campus.api.deps import SessionDep
-from campus.auth import find_key
-from campus.campaign_texts import problem
-from campus.models import ApiKey
+from campus.store.errors import problem
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Ihr API-Schlüssel / your API key")
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 from sqlmodel import Session
 
-from campus.db import get_engine
+from campus.store.db import get_engine
 
 
 def get_session() -> Iterator[Session]:

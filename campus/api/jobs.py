@@ -16,10 +16,10 @@ from threading import Lock
 
 from fastapi import FastAPI
 
-from campus.campaign_jobs import run_campaign_jobs
-from campus.db import session_scope
-from campus.models import utcnow
-from campus.settings import get_settings
+from campus.hr.jobs import run_campaign_jobs
+from campus.store.clock import utcnow
+from campus.store.db import session_scope
+from campus.store.settings import get_settings
 
 log = logging.getLogger(__name__)
 _plan_lock = Lock()  # one replanning round at a time (decisions can arrive in bursts)
@@ -39,8 +39,8 @@ def sync_plans() -> int:
 
 def replan_role_profile(role_profile_id: str) -> int:
     """Rebuild the plans of everyone HR's module preferences for this role profile apply to."""
-    from campus.hr_modules import learners_for_role_profile
-    from campus.models import LearnerProfile
+    from campus.hr.module_preferences import learners_for_role_profile
+    from campus.learners.models import LearnerProfile
     from plan_engine.planner import replan_learner
 
     changed = 0

@@ -15,13 +15,12 @@ from fastapi import HTTPException, Request
 from pydantic import BaseModel, ValidationError
 
 from campus.api.routers.provider_modules import read_json_body
-from campus.campaign_texts import problem, validation_errors
-from campus.module_store import RecordError
+from campus.store.errors import DomainError, problem, validation_errors
 
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def http_error(exc: RecordError) -> HTTPException:
+def http_error(exc: DomainError) -> HTTPException:
     """One problem, in the same list shape as field validation errors (``detail: [{field, message_de, …}]``)."""
     return HTTPException(exc.status_code, detail=[exc.as_dict()])
 

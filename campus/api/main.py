@@ -18,7 +18,7 @@ from campus.api.routers import (
     search,
     widget,
 )
-from campus.db import get_engine
+from campus.store.db import get_engine
 
 app = FastAPI(
     lifespan=lifespan,

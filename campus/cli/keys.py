@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from campus.auth import ROLES, create_key
-from campus.db import session_scope
+from campus.access.keys import ROLES, create_key
+from campus.store.db import session_scope
 
 
 def main() -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 import time
 
-from campus.db import get_engine, session_scope
-from campus.seed import load_seed
-from campus.settings import get_settings
+from campus.catalogue.seed import load_seed
+from campus.store.db import get_engine, session_scope
+from campus.store.settings import get_settings
+from campus.tables import create_schema
 from embeddings.encoder import get_encoder
 from embeddings.module_vectors import sync_module_vectors
 
@@ -16,6 +17,7 @@ def main() -> int:
     settings = get_settings()
     started = time.perf_counter()
     engine = get_engine()
+    create_schema(engine)
     with session_scope(engine) as session:
         report = load_seed(session, settings.seed_dir)
     with session_scope(engine) as session:

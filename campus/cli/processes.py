@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from campus.settings import Settings
+from campus.store.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

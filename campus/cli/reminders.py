@@ -13,10 +13,10 @@ import signal
 import sys
 import threading
 
-from campus.campaign_jobs import JobReport, run_campaign_jobs
-from campus.db import session_scope
-from campus.models import utcnow
-from campus.settings import get_settings
+from campus.hr.jobs import JobReport, run_campaign_jobs
+from campus.store.clock import utcnow
+from campus.store.db import session_scope
+from campus.store.settings import get_settings
 
 log = logging.getLogger("campus.reminders")
 

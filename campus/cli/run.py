@@ -7,7 +7,7 @@ import sys
 import time
 
 from campus.cli.processes import platform_services, start_all, stop_all
-from campus.settings import get_settings
+from campus.store.settings import get_settings
 
 
 def main() -> int:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from campus.cli.processes import platform_services, start_all, stop_all
-from campus.settings import Settings, get_settings
+from campus.store.settings import Settings, get_settings
 
 # Overridable so two test sessions (e.g. browser tests and conversation tests) can run side by side.
 RASA_PORT = int(os.environ.get("KC_TEST_RASA_PORT", "15005"))

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from campus.campaigns import CampaignIn, create_campaign, start_campaign, token_of
-from campus.db import get_engine, session_scope
-from campus.models import Campaign, Invitation, utcnow
-from campus.org_roles import RoleProfileCreate, create_org_profile
+from campus.hr.campaigns import CampaignIn, create_campaign, start_campaign, token_of
+from campus.hr.models import Campaign, Invitation
+from campus.hr.role_profiles import RoleProfileCreate, create_org_profile
+from campus.store.clock import utcnow
+from campus.store.db import get_engine, session_scope
 from tests.integration.conftest import texts
 
 pytestmark = pytest.mark.integration

@@ -7,10 +7,11 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from campus.db import get_engine
-from campus.identity import find_learner
-from campus.models import LearnerProfile, Module, Plan, PlanItem
-from campus.profiles import load_profile
+from campus.catalogue.models import Module
+from campus.learners.identity import find_learner
+from campus.learners.models import LearnerProfile, Plan, PlanItem
+from campus.learners.profiles import load_profile
+from campus.store.db import get_engine
 from tests.integration.conftest import RestChat, texts
 
 pytestmark = pytest.mark.integration

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from campus.db import get_engine
-from campus.identity import find_learner
-from campus.models import CompetencyLevel, LearnerModuleState, Module, Plan
+from campus.catalogue.models import Module
+from campus.learners.identity import find_learner
+from campus.learners.models import CompetencyLevel, LearnerModuleState, Plan
+from campus.store.db import get_engine
 from tests.integration.conftest import texts
 from tests.integration.test_conversation import ITEM, start, through_levels
 

@@ -29,14 +29,15 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from campus.channels.models import Outbox, TelegramChat
+from campus.channels.telegram import decrypt_chat_id, sender_id
+from campus.channels.telegram_format import TELEGRAM_LIMIT, bridge_texts, render_chunks, utf16_len
 from campus.cli import processes
 from campus.cli.processes import Service, platform_services, telegram_service
-from campus.db import get_engine
-from campus.identity import find_learner, secret_key
-from campus.models import Outbox, TelegramChat
-from campus.settings import get_settings
-from campus.telegram_delivery import decrypt_chat_id, sender_id
-from campus.telegram_text import TELEGRAM_LIMIT, bridge_texts, render_chunks, utf16_len
+from campus.learners.identity import find_learner
+from campus.store.db import get_engine
+from campus.store.secret import secret_key
+from campus.store.settings import get_settings
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "KommunalCampus", "username": "kc_test_bot",
@@ -338,7 +339,7 @@ def enqueue(user_id: int, text: str, payload: dict[str, Any] | None = None) -> i
 
 
 def chat_row(user_id: int) -> TelegramChat | None:
-    from campus.identity import address_hash
+    from campus.learners.identity import address_hash
 
     with Session(get_engine()) as session:
         return session.get(TelegramChat, address_hash("telegram", expected_sender(user_id)))
@@ -477,7 +478,7 @@ def test_a_blocked_bot_marks_the_chat_unreachable_and_the_bridge_keeps_running(b
 
 
 def test_rows_of_other_channels_and_without_a_chat_are_left_alone_or_failed(bridge: RunningBridge) -> None:
-    from campus.identity import learner_for
+    from campus.learners.identity import learner_for
 
     with Session(get_engine()) as session:
         learner = learner_for(session, "telegram", "tg-never-wrote")  # an identity whose chat the bridge never saw

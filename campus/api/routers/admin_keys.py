@@ -12,12 +12,13 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlmodel import col, select
 
+from campus.access.keys import create_key
+from campus.access.models import ApiKey
 from campus.api.auth import AdminKey
 from campus.api.deps import SessionDep
 from campus.api.json_body import http_error, openapi_body, parse_body
-from campus.auth import create_key
-from campus.campaign_texts import problem
-from campus.models import ApiKey, Provider
+from campus.catalogue.models import Provider
+from campus.store.errors import problem
 
 router = APIRouter(prefix="/admin/keys", tags=["admin"])
 

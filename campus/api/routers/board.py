@@ -11,9 +11,9 @@ from sqlmodel import select
 from campus.api.auth import BoardKey
 from campus.api.deps import SessionDep
 from campus.api.jobs import sync_plans
-from campus.models import DuplicateFlag, Module, ReviewDecision
-from campus.module_store import RecordError
-from campus.review import criteria, decide
+from campus.catalogue.models import DuplicateFlag, Module, ReviewDecision
+from campus.catalogue.review import criteria, decide
+from campus.store.errors import DomainError
 
 router = APIRouter(prefix="/board", tags=["board"])
 
@@ -53,7 +53,7 @@ def record_decision(module_id: int, body: DecisionIn, key: BoardKey, session: Se
                     background: BackgroundTasks) -> dict[str, Any]:
     try:
         record = decide(session, module_id, body.decision, body.reason, body.checklist, key.id)
-    except RecordError as exc:
+    except DomainError as exc:
         raise HTTPException(exc.status_code, detail=exc.as_dict()) from exc
     session.commit()
     background.add_task(sync_plans)  # an approval enters the plans it improves, right after the response

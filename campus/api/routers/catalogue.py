@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from sqlmodel import select
 
 from campus.api.deps import SessionDep
-from campus.catalogue import RECOMMENDABLE, competencies, role_profiles
-from campus.models import Competency, Module, RoleProfile
+from campus.catalogue.framework import RECOMMENDABLE, competencies, role_profiles
+from campus.catalogue.models import Competency, Module, RoleProfile
 
 router = APIRouter(tags=["catalogue"])
 

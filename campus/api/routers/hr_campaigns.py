@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request
 from campus.api.auth import HrKey, HrOrg
 from campus.api.deps import SessionDep
 from campus.api.json_body import http_error, openapi_body, parse_body
-from campus.campaigns import (
+from campus.hr.campaigns import (
     CampaignIn,
     campaign_view,
     close_for_org,
@@ -24,9 +24,9 @@ from campus.campaigns import (
     list_campaigns,
     start_campaign,
 )
-from campus.module_store import RecordError
-from campus.settings import get_settings
-from campus.skill_report import campaign_report
+from campus.hr.reports import campaign_report
+from campus.store.errors import DomainError
+from campus.store.settings import get_settings
 
 router = APIRouter(prefix="/hr/campaigns", tags=["hr"])
 
@@ -41,7 +41,7 @@ async def create(request: Request, key: HrKey, session: SessionDep) -> dict[str,
     data = await parse_body(request, CampaignIn, MAX_BODY_BYTES)
     try:
         campaign = create_campaign(session, key.org, data, key_id=key.id)
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
     view = campaign_view(session, campaign)
     session.commit()
@@ -57,7 +57,7 @@ def list_all(org: HrOrg, session: SessionDep) -> list[dict[str, Any]]:
 def read(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> dict[str, Any]:
     try:
         return campaign_view(session, get_campaign(session, org, campaign_id))
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
 
 
@@ -66,7 +66,7 @@ def start(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> dict[str,
     """Issue the invitations: signed links valid until the deadline, messages queued for given addresses."""
     try:
         campaign = start_campaign(session, org, campaign_id)
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
     view = campaign_view(session, campaign)
     session.commit()
@@ -78,7 +78,7 @@ def close(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> dict[str,
     """End the campaign now: links stop working, results are computed once and frozen."""
     try:
         campaign = close_for_org(session, org, campaign_id)
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
     view = campaign_view(session, campaign)
     session.commit()
@@ -90,7 +90,7 @@ def invitations(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> lis
     """Whom you invited and, for invitees without an address, the link to hand over (no participation status)."""
     try:
         return invitation_list(session, get_campaign(session, org, campaign_id))
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
 
 
@@ -99,6 +99,6 @@ def report(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> dict[str
     """Counts per status; after closing, per competency the k-anonymous distribution of levels and gaps."""
     try:
         campaign = get_campaign(session, org, campaign_id)
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
     return campaign_report(session, campaign, get_settings().campaign_min_group_size)

@@ -14,9 +14,8 @@ from campus.api.auth import HrOrg
 from campus.api.deps import SessionDep
 from campus.api.jobs import replan_role_profile
 from campus.api.json_body import http_error, openapi_body, parse_body
-from campus.hr_modules import ModulePreferencesIn, preferences_of, set_preferences
-from campus.module_store import RecordError
-from campus.org_roles import (
+from campus.hr.module_preferences import ModulePreferencesIn, preferences_of, set_preferences
+from campus.hr.role_profiles import (
     RoleProfileCreate,
     RoleProfileUpdate,
     create_org_profile,
@@ -26,6 +25,7 @@ from campus.org_roles import (
     profile_view,
     update_org_profile,
 )
+from campus.store.errors import DomainError
 
 router = APIRouter(prefix="/hr/role-profiles", tags=["hr"])
 
@@ -50,7 +50,7 @@ async def create(request: Request, org: HrOrg, session: SessionDep) -> dict[str,
     data = await parse_body(request, RoleProfileCreate, MAX_BODY_BYTES)
     try:
         profile = create_org_profile(session, org, data)
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
     view = profile_view(session, profile)
     session.commit()
@@ -61,7 +61,7 @@ async def create(request: Request, org: HrOrg, session: SessionDep) -> dict[str,
 def read(role_profile_id: RoleId, org: HrOrg, session: SessionDep) -> dict[str, Any]:
     try:
         return profile_view(session, get_org_profile(session, org, role_profile_id))
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
 
 
@@ -72,7 +72,7 @@ async def update(role_profile_id: RoleId, request: Request, org: HrOrg, session:
     data = await parse_body(request, RoleProfileUpdate, MAX_BODY_BYTES)
     try:
         profile = update_org_profile(session, org, role_profile_id, data)
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
     view = profile_view(session, profile)
     session.commit()
@@ -84,7 +84,7 @@ def list_modules(role_profile_id: RoleId, org: HrOrg, session: SessionDep) -> li
     """Modules recommended or assigned to this profile (the plan engine prefers them strongly)."""
     try:
         return preferences_of(session, org, role_profile_id)
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
 
 
@@ -96,7 +96,7 @@ async def replace_modules(role_profile_id: RoleId, request: Request, org: HrOrg,
     data = await parse_body(request, ModulePreferencesIn, MAX_BODY_BYTES)
     try:
         result = set_preferences(session, org, role_profile_id, data)
-    except RecordError as exc:
+    except DomainError as exc:
         raise http_error(exc) from exc
     session.commit()
     background.add_task(replan_role_profile, role_profile_id)  # the plan engine treats them as strong preferences

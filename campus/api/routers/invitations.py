@@ -16,10 +16,11 @@ from fastapi import APIRouter, HTTPException, Path
 from fastapi.responses import HTMLResponse
 
 from campus.api.deps import SessionDep
-from campus.campaign_texts import format_moment, texts
-from campus.campaigns import InvitationCheck, invitation_from_token, mark_declined
-from campus.invitations import link_for
-from campus.settings import get_settings
+from campus.hr.campaigns import InvitationCheck, invitation_from_token, mark_declined
+from campus.hr.tokens import link_for
+from campus.store.clock import format_moment
+from campus.store.settings import get_settings
+from campus.store.texts import texts
 
 api_router = APIRouter(prefix="/invitations", tags=["invitation"])
 page_router = APIRouter(tags=["invitation"])
@@ -54,7 +55,7 @@ def decline(token: Token, session: SessionDep) -> dict[str, str]:
     """Decline the invitation; the answer is the same whatever its state was."""
     _checked(mark_declined(session, token))
     session.commit()
-    return {"message_de": texts()["token"]["decline_received"]}
+    return {"message_de": texts("campaigns")["token"]["decline_received"]}
 
 
 def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
@@ -74,7 +75,7 @@ def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
 
 
 def _error_page(check: InvitationCheck) -> HTMLResponse:
-    page = texts()["page"]
+    page = texts("campaigns")["page"]
     return _page(page["error_title"], f"<p>{html.escape(check.message_de or '')}</p>",
                  PROBLEM_STATUS.get(check.problem or "", 400))
 
@@ -84,7 +85,7 @@ def invitation_page(token: Token, session: SessionDep) -> HTMLResponse:
     check = invitation_from_token(session, token)
     if not check.ok:
         return _error_page(check)
-    page, info = texts()["page"], check.invitation
+    page, info = texts("campaigns")["page"], check.invitation
     start = page["start_telegram"] if info.channel == "telegram" else page["start_widget"]
     privacy = page["privacy"].format(min_group_size=get_settings().campaign_min_group_size)
     intro = page["intro"].format(campaign=info.campaign_name, deadline=format_moment(info.deadline))
@@ -107,4 +108,5 @@ def decline_page(token: Token, session: SessionDep) -> HTMLResponse:
     if not check.ok:
         return _error_page(check)
     session.commit()
-    return _page(texts()["page"]["title"], f"<p>{html.escape(texts()['token']['decline_received'])}</p>")
+    wording = texts("campaigns")
+    return _page(wording["page"]["title"], f"<p>{html.escape(wording['token']['decline_received'])}</p>")

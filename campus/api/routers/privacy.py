@@ -11,7 +11,7 @@ import yaml
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from campus.settings import get_settings
+from campus.store.settings import get_settings
 
 router = APIRouter(tags=["widget"])
 _BOLD = re.compile(r"\*\*(.+?)\*\*")

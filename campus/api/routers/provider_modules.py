@@ -18,10 +18,11 @@ from sqlmodel import Session, select
 from campus.api.auth import ProviderKey
 from campus.api.deps import SessionDep
 from campus.api.jobs import sync_plans
-from campus.db import get_engine
-from campus.models import Module
-from campus.module_store import RecordError, find_module, withdraw_module
-from campus.schemas import ModuleIn
+from campus.catalogue.models import Module
+from campus.catalogue.modules import find_module, withdraw_module
+from campus.catalogue.template import ModuleIn
+from campus.store.db import get_engine
+from campus.store.errors import DomainError
 from embeddings.encoder import get_encoder
 from embeddings.index import get_module_index
 from embeddings.ingest import Ingestor, IngestSummary, RecordResult
@@ -126,7 +127,7 @@ def withdraw(external_id: str, key: ProviderKey, session: SessionDep,
              background: BackgroundTasks) -> dict[str, Any]:
     try:
         module = withdraw_module(session, key.provider_id, external_id)
-    except RecordError as exc:
+    except DomainError as exc:
         raise _error(exc.status_code, exc.message_de, exc.message_en, exc.field) from exc
     session.commit()
     background.add_task(sync_plans)  # plans that contain the module are rebuilt without it
@@ -137,11 +138,11 @@ def _parse_line(raw: bytes) -> object:
     try:
         return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return RecordError("record", f"Ungültiges JSON: {exc}", f"Invalid JSON: {exc}")
+        return DomainError("record", f"Ungültiges JSON: {exc}", f"Invalid JSON: {exc}")
 
 
-def _overlong() -> RecordError:
-    return RecordError("record", f"Zeile ist größer als {MAX_LINE_BYTES // 1000} kB.",
+def _overlong() -> DomainError:
+    return DomainError("record", f"Zeile ist größer als {MAX_LINE_BYTES // 1000} kB.",
                        f"Line larger than {MAX_LINE_BYTES // 1000} kB.")
 
 
@@ -254,7 +255,7 @@ async def _fetch_moochub(url: str) -> Any:
 
 
 def _map_moochub(doc: Any, provider_id: str) -> Any:
-    from campus.moochub import map_moochub_document
+    from campus.catalogue.feeds.moochub import map_moochub_document
     from embeddings.framework_matchers import competency_lookup
 
     return map_moochub_document(doc, provider_id, competency_lookup())

@@ -9,8 +9,8 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from campus.db import get_engine
-from campus.settings import get_settings
+from campus.store.db import get_engine
+from campus.store.settings import get_settings
 from embeddings.encoder import get_encoder
 from embeddings.framework_matchers import competency_matcher
 from embeddings.index import SearchFilters, get_module_index

@@ -15,7 +15,7 @@ import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from campus.settings import get_settings
+from campus.store.settings import get_settings
 
 router = APIRouter(tags=["widget"])
 WIDGET_DIR = get_settings().root / "web_widget"

@@ -1,0 +1,120 @@
+"""Tables of the catalogue: the competency framework, role profiles, providers, modules with
+their versions, vectors, board decisions and near-duplicate flags.
+
+JSON columns hold small, always-read-together structures; anything queried or joined on gets its
+own column or table. All tables share one metadata (``SQLModel.metadata``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from campus.store.clock import utcnow
+
+
+class Competency(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    area: str
+    label: str
+    description: str
+    synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    levels: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    digcomp: str | None = None
+
+
+class RoleProfile(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    org: str | None = Field(default=None, index=True)
+    title: str
+    description: str
+    synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    leads_staff: bool = False
+    # [{"competency": id, "level": 0-4, "weight": 0-1}]
+    targets: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class Provider(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    kind: str
+    region: str | None = None
+
+
+class Module(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("provider_id", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: str = Field(foreign_key="provider.id", index=True)
+    external_id: str
+    version: int = 1
+    title: str
+    description: str
+    learning_outcomes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    category: str
+    # [{"id": competency id, "level_from": int, "level_to": int}]
+    competencies: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    prerequisites: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    learning_units: int = 1
+    duration_hours: float = 8
+    parts: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    format: str = "online"
+    language: str = "de"
+    ects: float = 0
+    region: str | None = None
+    locations: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    dates: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    price_member_eur: float = 0
+    price_non_member_eur: float = 0
+    proof_tiers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = Field(default="submitted", index=True)
+    content_hash: str = ""
+    review_reason: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ModuleEmbedding(SQLModel, table=True):
+    """The passage vector of a module, keyed by the text it was computed from."""
+
+    module_id: int = Field(foreign_key="module.id", primary_key=True)
+    model: str
+    text_hash: str
+    vector: bytes = Field(sa_column=Column(LargeBinary))
+
+
+class ModuleVersion(SQLModel, table=True):
+    """Every submitted content version of a module, kept for audit and change detection."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True)
+    version: int
+    content_hash: str
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    submitted_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewDecision(SQLModel, table=True):
+    """Audit trail of the advisory board: who decided what, why, on which version."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True)
+    module_version: int
+    decision: str  # approved | rejected
+    reason: str = ""
+    checklist: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON))
+    reviewer_key_id: int | None = Field(default=None, foreign_key="apikey.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class DuplicateFlag(SQLModel, table=True):
+    """A near-duplicate of a module from another provider, for the board to look at."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True)
+    other_module_id: int = Field(foreign_key="module.id")
+    similarity: float
+    resolved: bool = False
+    at: datetime = Field(default_factory=utcnow)

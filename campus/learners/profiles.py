@@ -1,0 +1,75 @@
+"""The learner's competency profile: read it, change it, keep its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from campus.learners.models import CompetencyLevel, LearnerProfile, ProfileEvent
+from campus.store.clock import utcnow
+
+
+@dataclass
+class ProfileView:
+    learner_id: str
+    role_id: str | None = None
+    role_text: str | None = None
+    levels: dict[str, int] = field(default_factory=dict)
+    interest_text: str | None = None
+    interest_competencies: list[str] = field(default_factory=list)
+    version: int = 0
+
+
+def load_profile(session: Session, learner_id: str) -> ProfileView:
+    row = session.get(LearnerProfile, learner_id)
+    levels = {
+        lvl.competency_id: lvl.level
+        for lvl in session.exec(select(CompetencyLevel).where(CompetencyLevel.learner_id == learner_id)).all()
+    }
+    if row is None:
+        return ProfileView(learner_id=learner_id, levels=levels)
+    return ProfileView(
+        learner_id=learner_id, role_id=row.role_id, role_text=row.role_text, levels=levels,
+        interest_text=row.interest_text, interest_competencies=list(row.interest_competencies or []),
+        version=row.version,
+    )
+
+
+def update_profile(
+    session: Session,
+    learner_id: str,
+    changes: dict[str, Any],
+    levels: dict[str, int] | None = None,
+    source: str = "self_assessment",
+) -> ProfileView:
+    """Apply changes in the caller's transaction, recording one event per changed field."""
+    row = session.get(LearnerProfile, learner_id) or LearnerProfile(learner_id=learner_id)
+    events: list[tuple[str, Any]] = []
+    for name, value in changes.items():
+        if not hasattr(row, name) or name in {"learner_id", "version", "updated_at"}:
+            raise ValueError(f"unknown profile field {name!r}")
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            events.append((name, value))
+    for competency_id, level in (levels or {}).items():
+        if not 0 <= int(level) <= 4:
+            raise ValueError(f"level for {competency_id} must be 0-4")
+        current = session.get(CompetencyLevel, (learner_id, competency_id))
+        if current is None or current.level != level or current.source != source:
+            session.merge(CompetencyLevel(
+                learner_id=learner_id, competency_id=competency_id, level=int(level),
+                source=source, updated_at=utcnow(),
+            ))
+            events.append((f"level:{competency_id}", int(level)))
+    if events:
+        row.version += 1
+        row.updated_at = utcnow()
+        session.add(row)
+        for name, value in events:
+            session.add(ProfileEvent(
+                learner_id=learner_id, profile_version=row.version, field=name, value=value, source=source,
+            ))
+    session.flush()
+    return load_profile(session, learner_id)

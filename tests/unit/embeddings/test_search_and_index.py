@@ -1,0 +1,110 @@
+"""Hybrid search with filters, and the persisted index's rebuild rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from campus.store.db import get_engine
+from embeddings.index import ModuleIndex, SearchFilters
+from embeddings.search import hybrid_search
+
+
+@pytest.fixture(scope="module")
+def client(prepared_store) -> TestClient:
+    from campus.api.main import app
+
+    return TestClient(app)
+
+
+def competency_ids(client, module_id: int) -> set[str]:
+    return {c["id"] for c in client.get(f"/api/modules/{module_id}").json()["competencies"]}
+
+
+def test_need_phrasing_finds_the_right_topic(client) -> None:
+    hits = client.get("/api/modules/search", params={"q": "Wie kriegen wir die Papierberge aus dem Keller ins System?"})
+    assert hits.status_code == 200
+    top = hits.json()[:3]
+    assert any(competency_ids(client, h["module_id"]) & {"e_akte", "scan_archiving", "records_management", "dms_admin"}
+               for h in top)
+
+
+def test_filters_are_applied(client) -> None:
+    online = client.get("/api/modules/search", params={"q": "Datenschutz", "format": "online", "k": 30}).json()
+    assert online and all(h["format"] == "online" for h in online)
+    cheap = client.get("/api/modules/search", params={"q": "Projektmanagement", "max_price_eur": 100, "k": 30}).json()
+    assert all(h["price_member_eur"] <= 100 for h in cheap)
+    basis = client.get("/api/modules/search", params={"q": "KI", "category": "Basismodul", "k": 30}).json()
+    assert basis and all(h["category"] == "Basismodul" for h in basis)
+    english = client.get("/api/modules/search", params={"q": "data", "language": "en", "k": 30}).json()
+    for hit in english:
+        assert client.get(f"/api/modules/{hit['module_id']}").json()["language"] == "en"
+
+
+def test_bad_search_parameters(client) -> None:
+    assert client.get("/api/modules/search", params={"q": ""}).status_code == 422
+    assert client.get("/api/modules/search", params={"q": "x" * 501}).status_code == 422
+    assert client.get("/api/modules/search", params={"q": "KI", "format": "zeppelin"}).status_code == 422
+    assert client.get("/api/modules/search", params={"q": "KI", "max_price_eur": -1}).status_code == 422
+    wrong_order = client.get("/api/modules/search",
+                             params={"q": "KI", "date_from": "2027-05-01", "date_to": "2027-01-01"})
+    assert wrong_order.status_code == 422
+
+
+def test_date_window_filter(prepared_store, encoder) -> None:
+    index = ModuleIndex(encoder.dim)
+    with Session(get_engine()) as session:
+        snap = index.snapshot(session)
+    window = SearchFilters(date_from=date(2027, 3, 1), date_to=date(2027, 3, 31))
+    kept = window.mask(snap.modules)
+    for module, keep in zip(snap.modules, kept, strict=True):
+        overlaps = not module.dates or any(
+            d["start"] <= "2027-03-31" and d["end"] >= "2027-03-01" for d in module.dates)
+        assert keep == overlaps
+
+
+def test_index_is_persisted_and_rebuilt_on_checksum_mismatch(prepared_store, encoder, tmp_path) -> None:
+    index = ModuleIndex(encoder.dim, tmp_path)
+    with Session(get_engine()) as session:
+        snap = index.snapshot(session)
+    saved = np.load(tmp_path / "vectors.npy")
+    assert saved.shape == snap.vectors.shape and np.allclose(saved, snap.vectors)
+    # a corrupted cache with a stale checksum is ignored and rewritten from the store
+    np.save(tmp_path / "vectors.npy", np.zeros_like(saved))
+    (tmp_path / "index.json").write_text(json.dumps({"checksum": "stale", "count": len(saved)}))
+    fresh = ModuleIndex(encoder.dim, tmp_path)
+    with Session(get_engine()) as session:
+        again = fresh.snapshot(session)
+    assert np.allclose(again.vectors, snap.vectors)
+    assert np.allclose(np.load(tmp_path / "vectors.npy"), snap.vectors)
+
+
+def test_incremental_upsert_and_remove(prepared_store, encoder) -> None:
+    index = ModuleIndex(encoder.dim)
+    with Session(get_engine()) as session:
+        snap = index.snapshot(session)
+    first = snap.modules[0]
+    index.remove(first.id)
+    assert first.id not in index._snapshot.ids
+    index.upsert(first, snap.vectors[0])
+    assert first.id in index._snapshot.ids
+    query = snap.vectors[0]
+    hits = hybrid_search(index._snapshot, query, first.title, [], top_k=1, signals=("dense",))
+    assert hits[0].module_id == first.id
+
+
+def test_fusion_uses_every_signal(prepared_store, encoder) -> None:
+    index = ModuleIndex(encoder.dim)
+    with Session(get_engine()) as session:
+        snap = index.snapshot(session)
+    query = "Datenschutz-Grundverordnung im Alltag"
+    vector = encoder.query(query)
+    dense_only = hybrid_search(snap, vector, query, [], 10, signals=("dense",))
+    hybrid = hybrid_search(snap, vector, query, ["data_protection"], 10)
+    assert hybrid[0].competency_overlap >= 1
+    assert [h.module_id for h in dense_only] != [h.module_id for h in hybrid] or hybrid[0].lexical > 0
