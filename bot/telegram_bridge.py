@@ -30,6 +30,7 @@ from bot.bridge.retry import RetryPolicy
 from bot.bridge.web import WEBHOOK_PATH, create_web_app
 from campus.channels.telegram import webhook_secret
 from campus.store.settings import Settings, get_settings
+from campus.store.texts import text
 
 log = logging.getLogger("telegram_bridge")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -60,9 +61,9 @@ def build_application(settings: Settings) -> Application:
 
 async def run(settings: Settings) -> None:
     if not settings.telegram_token:
-        raise SystemExit("KC_TELEGRAM_TOKEN ist nicht gesetzt – die Telegram-Bridge startet nicht.")
+        raise SystemExit(text("cli.telegram.no_token"))
     if settings.telegram_mode == "webhook" and not settings.telegram_webhook_url:
-        raise SystemExit("KC_TELEGRAM_MODE=webhook braucht KC_TELEGRAM_WEBHOOK_URL (öffentliche HTTPS-Adresse).")
+        raise SystemExit(text("cli.telegram.webhook_needs_url"))
     policy = RetryPolicy.from_settings(settings)
     application = build_application(settings)
     rasa = RasaClient(settings.rasa_url)
@@ -89,14 +90,14 @@ async def run(settings: Settings) -> None:
                                               secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         outbox_task = asyncio.create_task(OutboxDelivery(application.bot, policy, settings).run(stop))
         ready = True
-        log.info("Telegram-Bridge läuft (%s) als @%s", settings.telegram_mode, application.bot.username)
+        log.info("Telegram bridge running (%s) as @%s", settings.telegram_mode, application.bot.username)
         await stop.wait()
         ready = False
         server.should_exit = True
         try:  # a round stuck in a long flood wait must not hold up the shutdown
             await asyncio.wait_for(outbox_task, timeout=10)
         except TimeoutError:
-            log.warning("Outbox-Runde beim Beenden abgebrochen; offene Zeilen bleiben ausstehend")
+            log.warning("outbox round cut short at shutdown; open rows stay pending")
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         await application.stop()
@@ -105,7 +106,7 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Telegram-Bridge von KommunalCampus")
+    parser = argparse.ArgumentParser(description=text("cli.telegram.description"))
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args()
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

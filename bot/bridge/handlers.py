@@ -105,7 +105,7 @@ class Bridge:
         try:
             await query.answer()
         except TelegramError as exc:
-            log.warning("answerCallbackQuery fehlgeschlagen: %s", exc)
+            log.warning("answerCallbackQuery failed: %s", exc)
         chat_id = query.message.chat.id if query.message else query.from_user.id
         if query.message is not None and query.message.chat.type != "private":
             return
@@ -117,7 +117,7 @@ class Bridge:
             try:  # so an answer cannot be given twice by pressing an old button
                 await query.edit_message_reply_markup(reply_markup=None)
             except TelegramError as exc:
-                log.info("Tastatur nicht entfernt: %s", exc)
+                log.info("keyboard not removed: %s", exc)
         context.drop_callback_data(query)
         await self.relay(update, context, payload, chat_id=chat_id)
 
@@ -133,7 +133,7 @@ class Bridge:
             try:
                 await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
             except TelegramError as exc:
-                log.info("Tippanzeige nicht gesendet: %s", exc)
+                log.info("typing indicator not sent: %s", exc)
             try:
                 replies: list[dict[str, Any]] = await self.rasa.send(sender, message)
             except RasaUnavailable:
@@ -148,14 +148,14 @@ class Bridge:
         try:
             await send_text(context.bot, chat_id, text, [], self.policy)
         except TelegramError as exc:
-            log.warning("Hinweis nicht gesendet: %s", exc)
+            log.warning("notice not sent: %s", exc)
 
     async def _remember(self, sender: str, chat_id: int) -> None:
         """The chat is needed for proactive messages; a store problem must not stop the conversation."""
         try:
             await asyncio.to_thread(self._store, remember_chat, sender, chat_id)
         except Exception:  # noqa: BLE001 - logged, and the learner still gets an answer
-            log.exception("Telegram-Chat nicht gespeichert")
+            log.exception("Telegram chat not stored")
 
     @staticmethod
     def _store(func: Any, *args: Any) -> None:
@@ -164,4 +164,4 @@ class Bridge:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log and carry on: one failing update must never stop the bridge."""
-        log.error("Fehler bei der Verarbeitung eines Telegram-Updates", exc_info=context.error)
+        log.error("error while handling a Telegram update", exc_info=context.error)

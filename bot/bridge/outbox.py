@@ -78,7 +78,7 @@ class OutboxDelivery:
         try:
             await send_text(self.bot, delivery.chat_id, delivery.text, delivery.buttons, self.policy, tries)
         except Forbidden as exc:
-            log.info("Outbox %s: Bot blockiert, Chat als nicht erreichbar markiert", delivery.outbox_id)
+            log.info("outbox %s: bot blocked, chat marked unreachable", delivery.outbox_id)
             await asyncio.to_thread(_in_transaction, mark_blocked, delivery.outbox_id, tries.count,
                                     delivery.address_hash, str(exc))
             return False

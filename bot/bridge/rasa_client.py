@@ -40,7 +40,7 @@ class RasaClient:
             response.raise_for_status()
             data = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            log.error("Rasa nicht erreichbar: %r", exc)
+            log.error("Rasa unreachable: %r", exc)
             raise RasaUnavailable(str(exc)) from exc
         return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
 

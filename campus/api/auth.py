@@ -1,38 +1,38 @@
-"""API-key authentication and role checks as FastAPI dependencies."""
+"""API-key authentication and role checks as FastAPI dependencies.
+
+Refusals are domain errors like any other (one response shape): 401 without
+a valid key, 403 for a key of another role.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Security, status
+from fastapi import Depends, Security, status
 from fastapi.security import APIKeyHeader
 
 from campus.access.keys import find_key
 from campus.access.models import ApiKey
 from campus.api.deps import SessionDep
 from campus.store.errors import problem
+from campus.store.texts import text
 
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Ihr API-Schlüssel / your API key")
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description=text("api.key_header"))
 
 
 def current_key(session: SessionDep, key: Annotated[str | None, Security(api_key_header)]) -> ApiKey:
     row = find_key(session, key or "")
     if row is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="Fehlender oder ungültiger API-Schlüssel (Header X-API-Key) / missing or invalid API key",
-        )
+        raise problem("missing_key", "X-API-Key", status.HTTP_401_UNAUTHORIZED)
     return row
 
 
-def require_role(*roles: str):
+def require_role(*roles: str) -> Callable[[ApiKey], ApiKey]:
     def check(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
         admin_may = key.role == "admin" and "provider" not in roles  # admins never act as a provider
         if key.role not in roles and not admin_may:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                detail=f"Diese Funktion ist der Rolle {' / '.join(roles)} vorbehalten / requires role {roles}",
-            )
+            raise problem("role_required", "X-API-Key", status.HTTP_403_FORBIDDEN, roles=" / ".join(roles))
         return key
 
     return check
@@ -46,14 +46,13 @@ def hr_key(key: Annotated[ApiKey, Depends(require_role("hr"))]) -> ApiKey:
     none. An admin creates an HR key for the organisation instead.
     """
     if key.role != "hr" or not key.org:
-        error = problem("hr_needs_org", "X-API-Key", status.HTTP_403_FORBIDDEN)
-        raise HTTPException(error.status_code, detail=f"{error.message_de} / {error.message_en}")
+        raise problem("hr_needs_org", "X-API-Key", status.HTTP_403_FORBIDDEN)
     return key
 
 
 def hr_org(key: Annotated[ApiKey, Depends(hr_key)]) -> str:
     """The organisation every HR route is scoped to."""
-    return key.org
+    return key.org or ""
 
 
 ProviderKey = Annotated[ApiKey, Depends(require_role("provider"))]

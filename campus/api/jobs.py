@@ -18,8 +18,9 @@ from fastapi import FastAPI
 
 from campus.hr.jobs import run_campaign_jobs
 from campus.store.clock import utcnow
-from campus.store.db import session_scope
+from campus.store.db import get_engine, session_scope
 from campus.store.settings import get_settings
+from campus.tables import create_schema
 
 log = logging.getLogger(__name__)
 _plan_lock = Lock()  # one replanning round at a time (decisions can arrive in bursts)
@@ -33,7 +34,7 @@ def sync_plans() -> int:
         reports = sync_catalogue_changes(session)
     changed = sum(len(r.changed) for r in reports)
     if reports:
-        log.info("Lernpläne aktualisiert: %d Ereignisse, %d Lernende mit neuem Plan", len(reports), changed)
+        log.info("plans updated: %d catalogue events, %d learners with a new plan", len(reports), changed)
     return changed
 
 
@@ -62,7 +63,7 @@ def run_round() -> None:
         try:
             job()
         except Exception:  # one failing job (e.g. database busy) must not stop the others or the timer
-            log.exception("Hintergrundaufgabe %s fehlgeschlagen", job.__name__)
+            log.exception("background job %s failed", job.__name__)
 
 
 async def _every(seconds: float) -> None:
@@ -74,6 +75,7 @@ async def _every(seconds: float) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    create_schema(get_engine())  # a store made by an older version gets its new tables
     task = asyncio.create_task(_every(settings.jobs_interval_seconds)) if settings.background_jobs else None
     try:
         yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from campus.api import errors
 from campus.api.jobs import lifespan
 from campus.api.routers import (
     admin_keys,
@@ -19,13 +20,10 @@ from campus.api.routers import (
     widget,
 )
 from campus.store.db import get_engine
+from campus.store.texts import text
 
-app = FastAPI(
-    lifespan=lifespan,
-    title="KommunalCampus API",
-    description="Weiterbildungsplattform für Kommunalverwaltungen: Katalog, Profile und Lernpläne.",
-    version="0.1.0",
-)
+app = FastAPI(lifespan=lifespan, title=text("api.title"), description=text("api.description"), version="0.1.0")
+errors.install(app)
 app.include_router(search.router, prefix="/api")  # before /modules/{id}
 app.include_router(catalogue.router, prefix="/api")
 app.include_router(provider_modules.router, prefix="/api")

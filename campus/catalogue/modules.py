@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campus.catalogue.models import Module, ModuleVersion
 from campus.catalogue.template import ModuleIn
 from campus.store.clock import utcnow
-from campus.store.errors import DomainError
+from campus.store.errors import DomainError, message_pair, problem
 
 CONTENT_EXCLUDE = {"provider", "status"}
 
@@ -47,11 +48,7 @@ def check_competencies(module_in: ModuleIn, known: set[str]) -> None:
     unknown = sorted(c.id for c in module_in.competencies if c.id not in known)
     if unknown:
         joined = ", ".join(unknown)
-        raise DomainError(
-            "competencies",
-            f"Unbekannte Kompetenz-IDs: {joined}. Gültige IDs liefert GET /api/competencies.",
-            f"Unknown competency ids: {joined}. See GET /api/competencies for valid ids.",
-        )
+        raise problem("unknown_competencies", "competencies", ids=joined)
 
 
 def upsert_module(
@@ -74,14 +71,10 @@ def upsert_module(
         return UpsertOutcome(module, created=True, changed=True)
     if module.content_hash == digest:
         if module.status == "rejected" and status == "submitted":
-            raise DomainError(
-                "content",
-                "Das Modul wurde vom Beirat abgelehnt und unverändert erneut eingereicht. "
-                f"Bitte überarbeiten Sie es zuerst (Begründung: {module.review_reason or 'keine'}).",
-                "The module was rejected by the board and re-submitted unchanged. "
-                f"Please revise it first (reason: {module.review_reason or 'none'}).",
-                status_code=409,
-            )
+            none_de, none_en = message_pair("no_reason_given")
+            german, _ = message_pair("rejected_unchanged", reason=module.review_reason or none_de)
+            _, english = message_pair("rejected_unchanged", reason=module.review_reason or none_en)
+            raise DomainError("content", german, english, status_code=409)
         if module.status == "withdrawn" or (status != "submitted" and module.status != status):
             module.status = status
             module.updated_at = utcnow()
@@ -100,17 +93,27 @@ def upsert_module(
     return UpsertOutcome(module, created=False, changed=True)
 
 
-def withdraw_module(session: Session, provider_id: str, external_id: str) -> Module:
+def own_module(session: Session, provider_id: str, external_id: str) -> Module:
+    """The provider's module; another provider's is "not found" like one that does not exist."""
     module = find_module(session, provider_id, external_id)
     if module is None:
-        raise DomainError(
-            "external_id",
-            f"Modul „{external_id}“ existiert bei Ihrem Anbieterkonto nicht.",
-            f"Module '{external_id}' does not exist for your provider account.",
-            status_code=404,
-        )
+        raise problem("provider_module_not_found", "external_id", 404, external_id=external_id)
+    return module
+
+
+def withdraw_module(session: Session, provider_id: str, external_id: str) -> Module:
+    """The provider takes a module off the catalogue (one transaction; plans follow in the next replan)."""
+    module = own_module(session, provider_id, external_id)
     if module.status != "withdrawn":
         module.status = "withdrawn"
         module.updated_at = utcnow()
         session.add(module)
+    session.commit()
     return module
+
+
+def provider_modules(session: Session, provider_id: str) -> list[dict[str, Any]]:
+    """What a provider sees of its own modules: version, review status and the board's reason."""
+    modules = session.exec(select(Module).where(Module.provider_id == provider_id).order_by(col(Module.id))).all()
+    return [{"module_id": m.id, "external_id": m.external_id, "title": m.title, "version": m.version,
+             "status": m.status, "review_reason": m.review_reason} for m in modules]

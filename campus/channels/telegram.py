@@ -31,8 +31,9 @@ from campus.store.clock import utcnow
 from campus.store.secret import secret_key
 
 CHANNEL = "telegram"
-NO_CHAT = "Kein Telegram-Chat bekannt"
-UNREACHABLE = "Telegram-Chat nicht erreichbar (Bot blockiert)"
+# why a row could not be delivered (kept in Outbox.last_error for operators, so English like the logs)
+NO_CHAT = "no Telegram chat known for this learner"
+UNREACHABLE = "Telegram chat unreachable (bot blocked)"
 
 
 def sender_id(telegram_user_id: int) -> str:

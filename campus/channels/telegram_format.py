@@ -16,16 +16,11 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from campus.store.settings import get_settings
+from campus.store.texts import texts
 
 TELEGRAM_LIMIT = 4096  # characters of message text after entity parsing (UTF-16 code units)
-CALLBACK_DATA_LIMIT = 64  # bytes of an inline button's callback_data
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'“”»«)\]]*\s+")
@@ -128,11 +123,6 @@ def render_chunks(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     return [to_html(styled, start, end) for start, end in split_ranges(styled.text, limit)]
 
 
-@lru_cache
-def _texts(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def bridge_texts() -> dict[str, Any]:
     """What the bridge says by itself (``data/texts/telegram.yml``)."""
-    return _texts(get_settings().data_dir / "texts" / "telegram.yml")
+    return texts("telegram")

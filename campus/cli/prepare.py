@@ -8,6 +8,7 @@ import time
 from campus.catalogue.seed import load_seed
 from campus.store.db import get_engine, session_scope
 from campus.store.settings import get_settings
+from campus.store.texts import text
 from campus.tables import create_schema
 from embeddings.encoder import get_encoder
 from embeddings.module_vectors import sync_module_vectors
@@ -23,13 +24,11 @@ def main() -> int:
     with session_scope(engine) as session:
         embedded = sync_module_vectors(session, get_encoder())
     if report.skipped:
-        seed_note = "Seed unverändert"
+        seed_note = text("cli.prepare.seed_unchanged")
     else:
-        seed_note = (
-            f"Seed geladen: {report.competencies} Kompetenzen, {report.roles} Rollenprofile, "
-            f"{report.providers} Anbieter, {report.modules} Module"
-        )
-    print(f"{seed_note}; {embedded} Module neu eingebettet ({time.perf_counter() - started:.1f} s).")
+        seed_note = text("cli.prepare.seed_loaded", competencies=report.competencies, roles=report.roles,
+                         providers=report.providers, modules=report.modules)
+    print(text("cli.prepare.done", seed=seed_note, embedded=embedded, seconds=time.perf_counter() - started))
     return 0
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campus.store.settings import Settings
+from campus.store.texts import text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +59,7 @@ class Service:
 def rasa_model(root: Path = ROOT) -> Path:
     models = sorted((root / "var" / "models" / "rasa").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
-        raise RuntimeError("Kein trainiertes Rasa-Modell gefunden – bitte `make run` oder `make test` verwenden.")
+        raise RuntimeError(text("cli.run.no_rasa_model"))
     return models[-1]
 
 
@@ -76,14 +77,14 @@ def platform_services(settings: Settings, log_dir: Path, with_api: bool = True) 
         shared_env["KC_EMBEDDING_MODEL"] = settings.embedding_model
     services = [
         Service(
-            "Action-Server",
+            text("cli.services.actions"),
             [str(venv / "python"), "-m", "actions.server", "--port", str(settings.action_port)],
             f"http://127.0.0.1:{settings.action_port}/health",
             log_dir / "actions.log",
             shared_env,
         ),
         Service(
-            "Rasa-Server",
+            text("cli.services.rasa"),
             [
                 str(rasa_venv / "rasa"), "run", "--model", str(rasa_model()), "--endpoints", "bot/endpoints.yml",
                 "--credentials", "bot/credentials.yml", "--port", str(settings.rasa_port), "--cors", "*",
@@ -101,7 +102,7 @@ def platform_services(settings: Settings, log_dir: Path, with_api: bool = True) 
     ]
     if with_api:
         services.append(Service(
-            "API",
+            text("cli.services.api"),
             [str(venv / "python"), "-m", "uvicorn", "campus.api.main:app", "--host", "0.0.0.0",
              "--port", str(settings.api_port)],
             f"http://127.0.0.1:{settings.api_port}/health",
@@ -119,7 +120,7 @@ def telegram_service(settings: Settings, log_dir: Path, env: dict[str, str] | No
     telegram_env = {f"KC_{name.upper()}": str(value) for name, value in settings.model_dump().items()
                     if name.startswith("telegram_")}
     return Service(
-        "Telegram-Bridge",
+        text("cli.services.telegram"),
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.telegram_bridge"],
         f"http://127.0.0.1:{settings.telegram_port}/health",
         log_dir / "telegram.log",
@@ -137,13 +138,13 @@ def start_all(services: list[Service], timeout: float = 300) -> None:
         for service in list(pending):
             if service.process is not None and service.process.poll() is not None:
                 stop_all(services)
-                raise RuntimeError(f"{service.name} ist beim Start beendet worden – siehe {service.log_path}")
+                raise RuntimeError(text("cli.run.exited_at_start", service=service.name, log=service.log_path))
             if service.healthy():
                 pending.remove(service)
         if pending and time.monotonic() > deadline:
             stop_all(services)
             names = ", ".join(s.name for s in pending)
-            raise RuntimeError(f"Zeitüberschreitung beim Start: {names}")
+            raise RuntimeError(text("cli.run.start_timeout", services=names))
         time.sleep(0.5)
 
 

@@ -17,6 +17,7 @@ from campus.hr.jobs import JobReport, run_campaign_jobs
 from campus.store.clock import utcnow
 from campus.store.db import session_scope
 from campus.store.settings import get_settings
+from campus.store.texts import text
 
 log = logging.getLogger("campus.reminders")
 
@@ -27,10 +28,10 @@ def run_once() -> JobReport:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--once", action="store_true", help="eine Runde, dann beenden")
+    parser = argparse.ArgumentParser(description=text("cli.reminders.description"))
+    parser.add_argument("--once", action="store_true", help=text("cli.reminders.once"))
     parser.add_argument("--every", type=float, default=get_settings().campaign_jobs_interval_seconds,
-                        help="Sekunden zwischen zwei Runden")
+                        help=text("cli.reminders.every"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
@@ -38,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     while True:
         try:
             report = run_once()
-            log.info("Kampagnen: %s", report)
+            log.info("campaign round: %s", report)
         except Exception:  # a failed round (database busy) must not end the loop
-            log.exception("Kampagnen-Runde fehlgeschlagen")
+            log.exception("campaign round failed")
             if args.once:
                 return 1
         if args.once:

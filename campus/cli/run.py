@@ -8,26 +8,20 @@ import time
 
 from campus.cli.processes import platform_services, start_all, stop_all
 from campus.store.settings import get_settings
+from campus.store.texts import text
 
 
 def main() -> int:
     settings = get_settings()
     services = platform_services(settings, settings.var_dir / "logs")
-    print("Starte KommunalCampus (Rasa-Server, Action-Server, API) …", flush=True)
+    print(text("cli.run.starting"), flush=True)
     try:
         start_all(services)
     except RuntimeError as exc:
-        print(f"Start fehlgeschlagen: {exc}", file=sys.stderr)
+        print(text("cli.run.failed", reason=exc), file=sys.stderr)
         return 1
-    print(
-        "\nKommunalCampus läuft:\n"
-        f"  Chat-Widget (Demo-Seite):  http://localhost:{settings.api_port}/\n"
-        f"  API-Dokumentation:         http://localhost:{settings.api_port}/docs\n"
-        f"  Rasa REST-Kanal:           http://localhost:{settings.rasa_port}/webhooks/rest/webhook\n"
-        f"  Protokolle:                {settings.var_dir / 'logs'}\n"
-        "Beenden mit Strg+C.",
-        flush=True,
-    )
+    print(text("cli.run.running", api_port=settings.api_port, rasa_port=settings.rasa_port,
+               log_dir=settings.var_dir / "logs"), flush=True)
 
     stopping = False
 
@@ -41,13 +35,13 @@ def main() -> int:
         while not stopping:
             for service in services:
                 if service.process is not None and service.process.poll() is not None:
-                    print(f"{service.name} wurde unerwartet beendet – siehe {service.log_path}", file=sys.stderr)
+                    print(text("cli.run.died", service=service.name, log=service.log_path), file=sys.stderr)
                     stopping = True
             time.sleep(0.5)
     finally:
-        print("\nBeende alle Prozesse …", flush=True)
+        print(text("cli.run.stopping"), flush=True)
         stop_all(services)
-        print("Alle Prozesse beendet.")
+        print(text("cli.run.stopped"))
     return 0
 
 

@@ -2,8 +2,10 @@
 
 An invitee who has not opened the link is no learner yet, so their messages
 wait in ``InvitationDelivery`` instead of the ``Outbox``. A relay (an e-mail
-sender on the administration's network; none is built yet) asks for the due
-rows, gets the address decrypted only for that moment, and reports back.
+sender on the administration's network) asks for the due rows, gets the
+address decrypted only for that moment, and reports back. No relay exists
+yet: this is the hand-off the production profile's SMTP delivery (issue 16)
+will call; until then only tests call it, and invitations to addresses wait.
 Rows whose address is gone (the person started, declined, or the campaign
 closed) are not handed out.
 """

@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 
 from campus.channels.models import Outbox
 from campus.channels.outbox import channels_of
-from campus.hr.campaigns import OPEN, close_campaign, token_of
+from campus.hr.campaigns import close_campaign, token_of
+from campus.hr.invitation_flow import OPEN
 from campus.hr.models import Campaign, Invitation, InvitationDelivery, InvitationLearner
 from campus.hr.tokens import link_for
 from campus.store.clock import aware, format_moment

@@ -58,7 +58,7 @@ def set_preferences(session: Session, org: str, role_profile_id: str,
     session.execute(delete(HrModulePreference).where(HrModulePreference.role_profile_id == profile.id))
     session.add_all(HrModulePreference(role_profile_id=profile.id, module_id=m.module_id, org=org, kind=m.kind)
                     for m in data.modules)
-    session.flush()
+    session.commit()
     return preferences_of(session, org, profile.id)
 
 

@@ -107,7 +107,7 @@ def create_org_profile(session: Session, org: str, data: RoleProfileCreate) -> R
     session.add(profile)
     session.flush()
     session.add(OrgRoleProfile(role_profile_id=profile.id, org=org, based_on=base.id))
-    session.flush()
+    session.commit()
     return profile
 
 
@@ -125,7 +125,7 @@ def update_org_profile(session: Session, org: str, role_profile_id: str, data: R
     meta.revision += 1
     meta.updated_at = utcnow()
     session.add(meta)
-    session.flush()
+    session.commit()
     return profile
 
 

@@ -15,7 +15,8 @@ from sqlmodel import Session, SQLModel, select
 
 from campus.catalogue.models import Module
 from campus.channels.models import Outbox
-from campus.hr.campaigns import CampaignIn, create_campaign, mark_completed, mark_started, start_campaign, token_of
+from campus.hr.campaigns import CampaignIn, create_campaign, start_campaign, token_of
+from campus.hr.invitation_flow import mark_completed, mark_started
 from campus.hr.models import Invitation
 from campus.hr.role_profiles import RoleProfileCreate, create_org_profile
 from campus.learners.identity import learner_for

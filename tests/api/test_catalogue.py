@@ -10,7 +10,7 @@ def test_api_health_catalogue_and_widget_page(client: TestClient) -> None:
     module_id = modules[0]["id"]
     assert client.get(f"/api/modules/{module_id}").json()["title"] == modules[0]["title"]
     missing = client.get("/api/modules/999999")
-    assert missing.status_code == 404 and "nicht gefunden" in missing.json()["detail"]
+    assert missing.status_code == 404 and "nicht gefunden" in missing.json()["detail"][0]["message_de"]
     assert client.get("/api/modules/abc").status_code == 422
     assert client.get("/api/modules", params={"status": "bogus"}).status_code == 422
     assert len(client.get("/api/competencies").json()) >= 40

@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from campus.catalogue.models import Module, RoleProfile
-from campus.hr.campaigns import CampaignIn, create_campaign, mark_completed, mark_started, start_campaign, token_of
+from campus.hr.campaigns import CampaignIn, create_campaign, start_campaign, token_of
+from campus.hr.invitation_flow import mark_completed, mark_started
 from campus.hr.models import Campaign, Invitation, OrgRoleProfile
 from campus.learners.identity import learner_for
 from campus.learners.profiles import update_profile

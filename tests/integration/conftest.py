@@ -10,7 +10,10 @@ from collections.abc import Iterator
 import pytest
 
 from campus.cli.processes import platform_services, start_all, stop_all
+from campus.store.db import get_engine
+from campus.store.secret import secret_key
 from campus.store.settings import Settings, get_settings
+from tests.integration.telegram_support import FakeBotApi, FakeRasa, RunningBridge, start_bridge
 
 # Overridable so two test sessions (e.g. browser tests and conversation tests) can run side by side.
 RASA_PORT = int(os.environ.get("KC_TEST_RASA_PORT", "15005"))
@@ -54,3 +57,27 @@ def platform(prepared_store, test_var_dir) -> Iterator[Settings]:
 @pytest.fixture
 def chat(platform, request) -> RestChat:
     return RestChat(f"http://127.0.0.1:{platform.rasa_port}", f"test-{request.node.name}")
+
+
+# --- the Telegram bridge against its stand-ins (tests/integration/test_telegram_*.py) ---------------------
+
+
+@pytest.fixture(scope="session")
+def fake_rasa() -> Iterator[FakeRasa]:
+    rasa = FakeRasa()
+    yield rasa
+    rasa.close()
+
+
+@pytest.fixture(scope="session")
+def bridge(fake_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBridge]:
+    secret_key()  # the test and the bridge share var/secret.key: create it before the bridge races for it
+    get_engine()  # and the tables
+    api = FakeBotApi()
+    running = start_bridge(tmp_path_factory.mktemp("telegram-logs"), api, fake_rasa)
+    try:
+        yield running
+    finally:
+        running.service.stop()
+        api.close()
+        print(running.service.log_path.read_text()[-4000:])

@@ -10,15 +10,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
-from sqlmodel import col, select
 
-from campus.access.keys import create_key
-from campus.access.models import ApiKey
+from campus.access.keys import deactivate_key, issue_key, key_view, list_keys
 from campus.api.auth import AdminKey
 from campus.api.deps import SessionDep
-from campus.api.json_body import http_error, openapi_body, parse_body
-from campus.catalogue.models import Provider
-from campus.store.errors import problem
+from campus.api.json_body import openapi_body, parse_body
 
 router = APIRouter(prefix="/admin/keys", tags=["admin"])
 
@@ -35,41 +31,20 @@ class KeyIn(BaseModel):
     label: StrictStr = Field(default="", max_length=200)
 
 
-def _view(row: ApiKey) -> dict[str, Any]:
-    return {"id": row.id, "prefix": row.prefix, "role": row.role, "provider_id": row.provider_id, "org": row.org,
-            "label": row.label, "active": row.active, "created_at": row.created_at.isoformat()}
-
-
 @router.get("")
-def list_keys(_: AdminKey, session: SessionDep) -> list[dict[str, Any]]:
-    return [_view(row) for row in session.exec(select(ApiKey).order_by(col(ApiKey.id))).all()]
+def list_all(_: AdminKey, session: SessionDep) -> list[dict[str, Any]]:
+    return [key_view(row) for row in list_keys(session)]
 
 
 @router.post("", status_code=201, openapi_extra=openapi_body(KeyIn), responses={400: {}, 413: {}, 422: {}})
 async def new_key(request: Request, _: AdminKey, session: SessionDep) -> dict[str, Any]:
     """Create a key; the response carries the plain key, shown only this once."""
     data = await parse_body(request, KeyIn, MAX_BODY_BYTES)
-    if (data.provider_id and data.role != "provider") or (data.org and data.role != "hr"):
-        raise http_error(problem("key_scope_mismatch", "role"))
-    if data.role == "provider" and (not data.provider_id or session.get(Provider, data.provider_id) is None):
-        raise http_error(problem("key_needs_provider", "provider_id"))
-    if data.role == "hr" and not data.org:
-        raise http_error(problem("key_needs_org", "org"))
-    plain, row = create_key(session, data.role, data.provider_id, data.org, data.label)
-    view = {**_view(row), "key": plain}
-    session.commit()
-    return view
+    plain, row = issue_key(session, data.role, data.provider_id, data.org, data.label)
+    return {**key_view(row), "key": plain}
 
 
 @router.delete("/{key_id}", responses={404: {}, 409: {}})
 def deactivate(key_id: KeyId, key: AdminKey, session: SessionDep) -> dict[str, Any]:
     """Deactivate a key (kept for the audit trail of board decisions)."""
-    row = session.get(ApiKey, key_id)
-    if row is None:
-        raise http_error(problem("key_not_found", "key_id", 404, id=key_id))
-    if row.id == key.id:
-        raise http_error(problem("own_key", "key_id", 409))
-    row.active = False
-    session.add(row)
-    session.commit()
-    return _view(row)
+    return key_view(deactivate_key(session, key_id, key.id))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 from sqlmodel import select
 
 from campus.api.deps import SessionDep
 from campus.catalogue.framework import RECOMMENDABLE, competencies, role_profiles
 from campus.catalogue.models import Competency, Module, RoleProfile
+from campus.store.errors import problem
 
 router = APIRouter(tags=["catalogue"])
 
@@ -41,5 +42,5 @@ def get_module(module_id: Annotated[int, Path(ge=1, le=2**62)], session: Session
     """An approved module; a submitted, rejected or withdrawn one is another provider's business (404)."""
     module = session.get(Module, module_id)
     if module is None or module.status != RECOMMENDABLE:
-        raise HTTPException(status_code=404, detail=f"Modul {module_id} nicht gefunden / module not found")
+        raise problem("module_not_found", "module_id", 404, id=module_id)
     return module

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Request
 
 from campus.api.auth import HrKey, HrOrg
 from campus.api.deps import SessionDep
-from campus.api.json_body import http_error, openapi_body, parse_body
+from campus.api.json_body import openapi_body, parse_body
 from campus.hr.campaigns import (
     CampaignIn,
     campaign_view,
@@ -25,7 +25,6 @@ from campus.hr.campaigns import (
     start_campaign,
 )
 from campus.hr.reports import campaign_report
-from campus.store.errors import DomainError
 from campus.store.settings import get_settings
 
 router = APIRouter(prefix="/hr/campaigns", tags=["hr"])
@@ -39,13 +38,8 @@ CampaignId = Annotated[int, Path(ge=1, le=2**62)]
 async def create(request: Request, key: HrKey, session: SessionDep) -> dict[str, Any]:
     """Create a campaign as a draft with its invitees; nothing is sent before ``…/start``."""
     data = await parse_body(request, CampaignIn, MAX_BODY_BYTES)
-    try:
-        campaign = create_campaign(session, key.org, data, key_id=key.id)
-    except DomainError as exc:
-        raise http_error(exc) from exc
-    view = campaign_view(session, campaign)
-    session.commit()
-    return view
+    campaign = create_campaign(session, key.org, data, key_id=key.id)
+    return campaign_view(session, campaign)
 
 
 @router.get("")
@@ -55,50 +49,31 @@ def list_all(org: HrOrg, session: SessionDep) -> list[dict[str, Any]]:
 
 @router.get("/{campaign_id}", responses={404: {}})
 def read(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> dict[str, Any]:
-    try:
-        return campaign_view(session, get_campaign(session, org, campaign_id))
-    except DomainError as exc:
-        raise http_error(exc) from exc
+    return campaign_view(session, get_campaign(session, org, campaign_id))
 
 
 @router.post("/{campaign_id}/start", responses={404: {}, 409: {}, 422: {}})
 def start(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> dict[str, Any]:
     """Issue the invitations: signed links valid until the deadline, messages queued for given addresses."""
-    try:
-        campaign = start_campaign(session, org, campaign_id)
-    except DomainError as exc:
-        raise http_error(exc) from exc
-    view = campaign_view(session, campaign)
-    session.commit()
-    return view
+    campaign = start_campaign(session, org, campaign_id)
+    return campaign_view(session, campaign)
 
 
 @router.post("/{campaign_id}/close", responses={404: {}})
 def close(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> dict[str, Any]:
     """End the campaign now: links stop working, results are computed once and frozen."""
-    try:
-        campaign = close_for_org(session, org, campaign_id)
-    except DomainError as exc:
-        raise http_error(exc) from exc
-    view = campaign_view(session, campaign)
-    session.commit()
-    return view
+    campaign = close_for_org(session, org, campaign_id)
+    return campaign_view(session, campaign)
 
 
 @router.get("/{campaign_id}/invitations", responses={404: {}})
 def invitations(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> list[dict[str, Any]]:
     """Whom you invited and, for invitees without an address, the link to hand over (no participation status)."""
-    try:
-        return invitation_list(session, get_campaign(session, org, campaign_id))
-    except DomainError as exc:
-        raise http_error(exc) from exc
+    return invitation_list(session, get_campaign(session, org, campaign_id))
 
 
 @router.get("/{campaign_id}/report", responses={404: {}})
 def report(campaign_id: CampaignId, org: HrOrg, session: SessionDep) -> dict[str, Any]:
     """Counts per status; after closing, per competency the k-anonymous distribution of levels and gaps."""
-    try:
-        campaign = get_campaign(session, org, campaign_id)
-    except DomainError as exc:
-        raise http_error(exc) from exc
+    campaign = get_campaign(session, org, campaign_id)
     return campaign_report(session, campaign, get_settings().campaign_min_group_size)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Path
 from fastapi.responses import HTMLResponse
 
 from campus.api.deps import SessionDep
-from campus.hr.campaigns import InvitationCheck, invitation_from_token, mark_declined
+from campus.hr.invitation_flow import InvitationCheck, invitation_from_token, mark_declined
 from campus.hr.tokens import link_for
 from campus.store.clock import format_moment
 from campus.store.settings import get_settings

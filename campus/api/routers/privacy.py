@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 from typing import Any
 
-import yaml
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from campus.store.settings import get_settings
+from campus.store.texts import text, texts
 
 router = APIRouter(tags=["widget"])
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -32,14 +30,13 @@ a:focus-visible { outline: 3px solid #1d3f72; outline-offset: 2px; }
 """
 
 
-def _inline(text: str, values: dict[str, Any]) -> str:
+def _inline(raw: str, values: dict[str, Any]) -> str:
     """Escape a data-file text, fill its placeholders, then turn **…** into <strong>."""
-    return _BOLD.sub(r"<strong>\1</strong>", html.escape(text.format(**values)))
+    return _BOLD.sub(r"<strong>\1</strong>", html.escape(raw.format(**values)))
 
 
-@lru_cache
 def _page() -> str:
-    data = yaml.safe_load((get_settings().data_dir / "texts" / "privacy.yml").read_text(encoding="utf-8"))
+    data = texts("privacy")
     values = {"min_group_size": data["min_group_size"]}
     parts = [
         '<!DOCTYPE html>\n<html lang="de">\n<head>\n<meta charset="utf-8">',
@@ -60,6 +57,6 @@ def _page() -> str:
     return "\n".join(parts)
 
 
-@router.get("/datenschutz", response_class=HTMLResponse, summary="Datenschutzhinweise für Lernende (HTML)")
+@router.get("/datenschutz", response_class=HTMLResponse, summary=text("api.summaries.privacy_page"))
 def privacy_page() -> HTMLResponse:
     return HTMLResponse(_page())

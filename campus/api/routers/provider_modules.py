@@ -6,63 +6,37 @@ board review (status ``submitted``); the board decides what is recommended.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from campus.api.auth import ProviderKey
 from campus.api.deps import SessionDep
+from campus.api.feed_fetch import fetch_feed
 from campus.api.jobs import sync_plans
-from campus.catalogue.models import Module
-from campus.catalogue.modules import find_module, withdraw_module
+from campus.api.json_body import content_type, parse_json, read_json_body
+from campus.catalogue.feeds.moochub import map_moochub_document
+from campus.catalogue.modules import own_module, provider_modules, withdraw_module
 from campus.catalogue.template import ModuleIn
 from campus.store.db import get_engine
-from campus.store.errors import DomainError
+from campus.store.errors import DomainError, problem
 from embeddings.encoder import get_encoder
+from embeddings.framework_matchers import competency_lookup
 from embeddings.index import get_module_index
 from embeddings.ingest import Ingestor, IngestSummary, RecordResult
 
 router = APIRouter(tags=["provider"])
 
-MAX_JSON_BYTES = 1_000_000
 MAX_BULK_BYTES = 200_000_000
 MAX_LINE_BYTES = 200_000
+MAX_MOOCHUB_BYTES = 20_000_000
 BULK_BATCH = 128
-
-
-def _error(status_code: int, message_de: str, message_en: str, field: str | None = None) -> HTTPException:
-    detail: dict[str, Any] = {"message_de": message_de, "message_en": message_en}
-    if field:
-        detail["field"] = field
-    return HTTPException(status_code, detail=detail)
-
-
-async def read_json_body(
-    request: Request, limit: int = MAX_JSON_BYTES, content_types: tuple[str, ...] = ("application/json",)
-) -> Any:
-    """The request body as JSON, refusing wrong content types, oversized and malformed bodies."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip()
-    if content_type not in content_types:
-        raise _error(415, "Bitte senden Sie JSON (Content-Type: application/json).",
-                     "Please send JSON (Content-Type: application/json).")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _error(413, f"Die Anfrage ist größer als {limit // 1000} kB.", f"Request larger than {limit // 1000} kB.")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise _error(413, f"Die Anfrage ist größer als {limit // 1000} kB.",
-                         f"Request larger than {limit // 1000} kB.")
-    try:
-        return json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _error(400, f"Ungültiges JSON: {exc}", f"Invalid JSON: {exc}") from exc
+JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-lines")
+MOOCHUB_TYPES = ("application/json", "application/vnd.api+json")
 
 
 def _ingest(provider_id: str, batch: list[tuple[int, object]]) -> list[RecordResult]:
@@ -90,60 +64,46 @@ def module_template_schema() -> dict[str, Any]:
 
 @router.get("/provider/modules")
 def list_own_modules(key: ProviderKey, session: SessionDep) -> list[dict[str, Any]]:
-    modules = session.exec(select(Module).where(Module.provider_id == key.provider_id).order_by(Module.id)).all()
-    return [
-        {"module_id": m.id, "external_id": m.external_id, "title": m.title, "version": m.version,
-         "status": m.status, "review_reason": m.review_reason}
-        for m in modules
-    ]
+    return provider_modules(session, key.provider_id or "")
 
 
 @router.post("/provider/modules", status_code=201, responses={422: {}, 409: {}, 413: {}, 415: {}})
 async def create_or_update_module(request: Request, key: ProviderKey) -> JSONResponse:
     """Create a module, or a new version if the external id exists (idempotent)."""
     record = await read_json_body(request)
-    [result] = await run_in_threadpool(_ingest, key.provider_id, [(1, record)])
+    [result] = await run_in_threadpool(_ingest, key.provider_id or "", [(1, record)])
     return _single_result(result)
 
 
-@router.put("/provider/modules/{external_id}", responses={422: {}, 409: {}})
-async def update_module(external_id: str, request: Request, key: ProviderKey) -> JSONResponse:
+@router.put("/provider/modules/{external_id}", responses={404: {}, 422: {}, 409: {}})
+async def update_module(external_id: str, request: Request, key: ProviderKey, session: SessionDep) -> JSONResponse:
     record = await read_json_body(request)
     if isinstance(record, dict):
         record.setdefault("external_id", external_id)
         if record["external_id"] != external_id:
-            raise _error(422, "external_id im Pfad und im Inhalt stimmen nicht überein.",
-                         "external_id in path and body differ.", "external_id")
-    with Session(get_engine()) as session:
-        if find_module(session, key.provider_id, external_id) is None:
-            raise _error(404, f"Modul „{external_id}“ existiert bei Ihrem Anbieterkonto nicht.",
-                         f"Module '{external_id}' does not exist for your provider account.", "external_id")
-    [result] = await run_in_threadpool(_ingest, key.provider_id, [(1, record)])
+            raise problem("external_id_mismatch", "external_id")
+    own_module(session, key.provider_id or "", external_id)
+    [result] = await run_in_threadpool(_ingest, key.provider_id or "", [(1, record)])
     return _single_result(result)
 
 
-@router.delete("/provider/modules/{external_id}")
+@router.delete("/provider/modules/{external_id}", responses={404: {}})
 def withdraw(external_id: str, key: ProviderKey, session: SessionDep,
              background: BackgroundTasks) -> dict[str, Any]:
-    try:
-        module = withdraw_module(session, key.provider_id, external_id)
-    except DomainError as exc:
-        raise _error(exc.status_code, exc.message_de, exc.message_en, exc.field) from exc
-    session.commit()
+    module = withdraw_module(session, key.provider_id or "", external_id)
     background.add_task(sync_plans)  # plans that contain the module are rebuilt without it
     return {"module_id": module.id, "external_id": external_id, "status": module.status}
 
 
 def _parse_line(raw: bytes) -> object:
     try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return DomainError("record", f"Ungültiges JSON: {exc}", f"Invalid JSON: {exc}")
+        return parse_json(raw, field="record")
+    except DomainError as exc:
+        return exc  # a bad line becomes an error record, not a failed request
 
 
 def _overlong() -> DomainError:
-    return DomainError("record", f"Zeile ist größer als {MAX_LINE_BYTES // 1000} kB.",
-                       f"Line larger than {MAX_LINE_BYTES // 1000} kB.")
+    return problem("line_too_large", "record", kilobytes=MAX_LINE_BYTES // 1000)
 
 
 async def _lines(request: Request) -> AsyncIterator[tuple[int, object]]:
@@ -155,8 +115,7 @@ async def _lines(request: Request) -> AsyncIterator[tuple[int, object]]:
     async for chunk in request.stream():
         total += len(chunk)
         if total > MAX_BULK_BYTES:
-            raise _error(413, f"Die Datei ist größer als {MAX_BULK_BYTES // 1_000_000} MB.",
-                         f"Upload larger than {MAX_BULK_BYTES // 1_000_000} MB.")
+            raise problem("upload_too_large", "body", 413, megabytes=MAX_BULK_BYTES // 1_000_000)
         buffer.extend(chunk)
         while (newline := buffer.find(b"\n")) >= 0:
             raw = bytes(buffer[:newline]).strip()
@@ -181,19 +140,17 @@ async def _lines(request: Request) -> AsyncIterator[tuple[int, object]]:
 @router.post("/provider/modules/bulk", responses={413: {}, 415: {}})
 async def bulk_upload(request: Request, key: ProviderKey) -> dict[str, Any]:
     """JSONL upload (one module per line), streamed and stored in batches, with a per-line report."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip()
-    if content_type not in ("application/x-ndjson", "application/jsonl", "application/json-lines"):
-        raise _error(415, "Bitte senden Sie JSON Lines (Content-Type: application/x-ndjson).",
-                     "Please send JSON Lines (Content-Type: application/x-ndjson).")
+    if content_type(request) not in JSONL_TYPES:
+        raise problem("not_jsonl", "body", 415)
     results: list[RecordResult] = []
     batch: list[tuple[int, object]] = []
     async for record in _lines(request):
         batch.append(record)
         if len(batch) >= BULK_BATCH:
-            results.extend(await run_in_threadpool(_ingest, key.provider_id, batch))
+            results.extend(await run_in_threadpool(_ingest, key.provider_id or "", batch))
             batch = []
     if batch:
-        results.extend(await run_in_threadpool(_ingest, key.provider_id, batch))
+        results.extend(await run_in_threadpool(_ingest, key.provider_id or "", batch))
     return {
         "received": len(results),
         **IngestSummary(results).counts(),
@@ -208,70 +165,21 @@ async def bulk_upload(request: Request, key: ProviderKey) -> dict[str, Any]:
     }
 
 
-MAX_MOOCHUB_BYTES = 20_000_000
-
-
-def _private_url(url: str) -> bool:
-    """Only documents on the local network: the platform never calls out to third parties."""
-    import ipaddress
-    import socket
-    from urllib.parse import urlparse
-
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        return False
-    try:
-        infos = socket.getaddrinfo(parsed.hostname, parsed.port or 80)
-    except OSError:
-        return False
-    return all(ipaddress.ip_address(info[4][0]).is_private or ipaddress.ip_address(info[4][0]).is_loopback
-               for info in infos)
-
-
-async def _fetch_moochub(url: str) -> Any:
-    import httpx
-
-    if not _private_url(url):
-        raise _error(422, "Nur URLs im lokalen Netz sind erlaubt (http/https).",
-                     "Only URLs on the local network are allowed (http/https).", "url")
-    try:
-        async with httpx.AsyncClient(timeout=30, follow_redirects=False) as client:
-            async with client.stream("GET", url, headers={"Accept": "application/vnd.api+json"}) as response:
-                if response.status_code != 200:
-                    raise _error(422, f"Die URL antwortet mit Status {response.status_code}.",
-                                 f"The URL answered with status {response.status_code}.", "url")
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body.extend(chunk)
-                    if len(body) > MAX_MOOCHUB_BYTES:
-                        raise _error(413, "Das Dokument ist größer als 20 MB.", "Document larger than 20 MB.", "url")
-    except httpx.HTTPError as exc:
-        raise _error(422, f"Die URL ist nicht erreichbar: {exc}", f"The URL is not reachable: {exc}", "url") from exc
-    try:
-        return json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _error(422, f"Die URL liefert kein gültiges JSON: {exc}", f"The URL returned invalid JSON: {exc}",
-                     "url") from exc
-
-
 def _map_moochub(doc: Any, provider_id: str) -> Any:
-    from campus.catalogue.feeds.moochub import map_moochub_document
-    from embeddings.framework_matchers import competency_lookup
-
-    return map_moochub_document(doc, provider_id, competency_lookup())
+    try:
+        return map_moochub_document(doc, provider_id, competency_lookup())
+    except ValueError as exc:
+        raise problem("not_moochub", "body", detail=str(exc)) from exc
 
 
 @router.post("/provider/moochub", responses={413: {}, 415: {}, 422: {}})
 async def import_moochub(request: Request, key: ProviderKey) -> dict[str, Any]:
     """Import a MOOChub v3 (JSON:API) course list: as the request body, or ``{"url": ...}`` on the local network."""
-    payload = await read_json_body(request, MAX_MOOCHUB_BYTES, ("application/json", "application/vnd.api+json"))
+    payload = await read_json_body(request, MAX_MOOCHUB_BYTES, MOOCHUB_TYPES)
     if isinstance(payload, dict) and set(payload) == {"url"} and isinstance(payload["url"], str):
-        payload = await _fetch_moochub(payload["url"])
-    try:
-        mapping = await run_in_threadpool(_map_moochub, payload, key.provider_id)
-    except ValueError as exc:
-        raise _error(422, f"Kein MOOChub-v3-Dokument: {exc}", f"Not a MOOChub v3 document: {exc}") from exc
-    results = await run_in_threadpool(_ingest, key.provider_id, list(enumerate(mapping.modules, start=1)))
+        payload = await fetch_feed(payload["url"], MAX_MOOCHUB_BYTES)
+    mapping = await run_in_threadpool(_map_moochub, payload, key.provider_id or "")
+    results = await run_in_threadpool(_ingest, key.provider_id or "", list(enumerate(mapping.modules, start=1)))
     return {
         "courses_mapped": len(mapping.modules),
         **IngestSummary(results).counts(),

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from campus.store.db import get_engine
+from campus.store.errors import problem
 from campus.store.settings import get_settings
+from campus.store.texts import text
 from embeddings.encoder import get_encoder
 from embeddings.framework_matchers import competency_matcher
 from embeddings.index import SearchFilters, get_module_index
@@ -48,7 +50,7 @@ def _search(q: str, filters: SearchFilters, k: int) -> list[dict[str, Any]]:
 
 @router.get("/modules/search")
 async def search_modules(
-    q: Annotated[str, Query(min_length=2, max_length=500, description="Suchtext / need in free text")],
+    q: Annotated[str, Query(min_length=2, max_length=500, description=text("api.parameters.search_query"))],
     format: Annotated[list[Literal["online", "presence", "blended"]] | None, Query()] = None,
     region: Annotated[str | None, Query(max_length=100)] = None,
     date_from: date | None = None,
@@ -60,8 +62,7 @@ async def search_modules(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[dict[str, Any]]:
     if date_from and date_to and date_to < date_from:
-        raise HTTPException(422, detail={"field": "date_to", "message_de": "date_to liegt vor date_from.",
-                                         "message_en": "date_to is before date_from."})
+        raise problem("date_range_reversed", "date_to")
     filters = SearchFilters(tuple(format or ()), region, date_from, date_to, max_price_eur, member, language,
                             tuple(category or ()))
     return await run_in_threadpool(_search, q, filters, k)

@@ -7,25 +7,22 @@ widget shows itself (``data/texts/widget.yml``).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from campus.store.settings import get_settings
+from campus.store.texts import text, texts
 
 router = APIRouter(tags=["widget"])
 WIDGET_DIR = get_settings().root / "web_widget"
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
-@lru_cache
 def widget_texts() -> dict[str, str]:
-    data = yaml.safe_load((get_settings().data_dir / "texts" / "widget.yml").read_text(encoding="utf-8"))
-    return {str(key): str(value) for key, value in data["texts"].items()}
+    return {str(key): str(value) for key, value in texts("widget")["texts"].items()}
 
 
 def public_rasa_url(request: Request) -> str:
@@ -45,7 +42,7 @@ def public_rasa_url(request: Request) -> str:
     return urlunsplit(configured).rstrip("/")
 
 
-@router.get("/widget/config.json", summary="Konfiguration und Texte des Chat-Widgets")
+@router.get("/widget/config.json", summary=text("api.summaries.widget_config"))
 def widget_config(request: Request) -> JSONResponse:
     config: dict[str, Any] = {
         "rasaUrl": public_rasa_url(request),
