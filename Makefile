@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 run: setup
 	$(APP_PY) -m campus.cli.run
 
-test: setup browser
+test: lint setup browser
 	$(APP_PY) -m pytest
 
 setup: .venv/.installed .venv-rasa/.installed models rasa-model db
@@ -49,8 +49,11 @@ db: models
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# ruff (style), mypy (strict types), import-linter (the layers in pyproject.toml); `make test` runs it first.
 lint: .venv/.installed
 	.venv/bin/ruff check .
+	.venv/bin/mypy
+	.venv/bin/lint-imports
 
 bench: setup
 	$(APP_PY) bench/turn_latency.py

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from campus.store.settings import get_settings
 
@@ -28,31 +31,37 @@ class Encoder:
         self.batch_size = batch_size
         self._model = SentenceTransformer(model_name_or_path, device="cpu")
         model = self._model
-        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        self.dim = int(dimension())
-        prompts = getattr(self._model, "prompts", {}) or {}
+        # sentence-transformers renamed the method; older versions only have the long name
+        dimension: Callable[[], int | None] = (getattr(model, "get_embedding_dimension", None)
+                                               or model.get_sentence_embedding_dimension)
+        size = dimension()
+        if size is None:
+            raise TypeError(f"{model_name_or_path} does not declare its embedding dimension")
+        self.dim = int(size)
+        prompts: dict[str, str] = getattr(self._model, "prompts", {}) or {}
         self._query_prompt = prompts.get("query", "query: ")
         self._passage_prompt = prompts.get("passage", "passage: ")
         # torch modules are not guaranteed re-entrant across threads.
         self._lock = threading.Lock()
 
-    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+    def _encode(self, texts: list[str], prompt: str) -> npt.NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            vectors = self._model.encode(
+            vectors: npt.NDArray[np.floating[Any]] = self._model.encode(
                 texts, prompt=prompt, batch_size=self.batch_size,
                 normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
             )
         return vectors.astype(np.float32, copy=False)
 
-    def queries(self, texts: list[str]) -> np.ndarray:
+    def queries(self, texts: list[str]) -> npt.NDArray[np.float32]:
         return self._encode(texts, self._query_prompt)
 
-    def query(self, text: str) -> np.ndarray:
-        return self.queries([text])[0]
+    def query(self, text: str) -> npt.NDArray[np.float32]:
+        vector: npt.NDArray[np.float32] = self.queries([text])[0]  # numpy types a row of a matrix as Any
+        return vector
 
-    def passages(self, texts: list[str]) -> np.ndarray:
+    def passages(self, texts: list[str]) -> npt.NDArray[np.float32]:
         return self._encode(texts, self._passage_prompt)
 
 

@@ -22,41 +22,63 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campus.catalogue.framework import RECOMMENDABLE
 from campus.catalogue.models import Module, ModuleEmbedding
+from campus.store.ids import stored_id
 from embeddings.lexical import LexicalIndex, analyse
 from embeddings.module_vectors import passage_of
+
+Signature = tuple[int, str, int]  # modules, their last change, vectors: changes whenever the catalogue does
+
+
+class FilterColumns(TypedDict):
+    """Per-module values the search filters compare, one array entry per snapshot module."""
+
+    format: npt.NDArray[np.str_]
+    language: npt.NDArray[np.str_]
+    category: npt.NDArray[np.str_]
+    price_member: npt.NDArray[np.float64]
+    price_non_member: npt.NDArray[np.float64]
+
+
+class SnapshotColumns(FilterColumns):
+    """The filter columns plus the (module × competency) incidence matrix for competency scoring."""
+
+    competency_index: dict[str, int]
+    competencies: Any  # scipy.sparse.csr_matrix; scipy ships no type information
 
 
 @dataclass
 class IndexSnapshot:
     modules: list[Module]
-    vectors: np.ndarray  # (n, dim), L2-normalised rows
-    signature: tuple
+    vectors: npt.NDArray[np.float32]  # (n, dim), L2-normalised rows
+    signature: tuple[object, ...]  # what ModuleIndex compares: catalogue_signature() at load time
     checksum: str
     _lexical: LexicalIndex | None = field(default=None, repr=False)
-    _columns: dict[str, Any] | None = field(default=None, repr=False)
+    _columns: SnapshotColumns | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def ids(self) -> list[int]:
-        return [m.id for m in self.modules]
+        return [stored_id(m.id) for m in self.modules]
 
-    def columns(self) -> dict[str, Any]:
+    def columns(self) -> SnapshotColumns:
         """Column arrays for vectorised filtering and competency scoring, built on first use."""
         with self._lock:
             if self._columns is None:
-                from scipy.sparse import csr_matrix
+                from scipy.sparse import csr_matrix  # type: ignore[import-untyped]  # scipy ships no stubs
 
                 competency_ids = sorted({c["id"] for m in self.modules for c in m.competencies})
                 position = {cid: i for i, cid in enumerate(competency_ids)}
-                rows, cols = [], []
+                rows: list[int] = []
+                cols: list[int] = []
                 for i, m in enumerate(self.modules):
                     for c in m.competencies:
                         rows.append(i)
@@ -81,18 +103,18 @@ class IndexSnapshot:
             return self._lexical
 
 
-def catalogue_signature(session: Session) -> tuple:
-    count, last = session.exec(select(func.count(Module.id), func.max(Module.updated_at))).one()
-    vectors = session.exec(select(func.count(ModuleEmbedding.module_id))).one()
+def catalogue_signature(session: Session) -> Signature:
+    count, last = session.exec(select(func.count(col(Module.id)), func.max(col(Module.updated_at)))).one()
+    vectors = session.exec(select(func.count(col(ModuleEmbedding.module_id)))).one()
     return (count, str(last), vectors)
 
 
 def _approved_rows(session: Session) -> list[tuple[Module, ModuleEmbedding]]:
     return list(session.exec(
         select(Module, ModuleEmbedding)
-        .join(ModuleEmbedding, ModuleEmbedding.module_id == Module.id)
+        .join(ModuleEmbedding, col(ModuleEmbedding.module_id) == col(Module.id))
         .where(Module.status == RECOMMENDABLE)
-        .order_by(Module.id)
+        .order_by(col(Module.id))
     ).all())
 
 
@@ -118,21 +140,21 @@ class ModuleIndex:
                 self._snapshot = self._load(session, signature)
             return self._snapshot
 
-    def _load(self, session: Session, signature: tuple) -> IndexSnapshot:
+    def _load(self, session: Session, signature: Signature) -> IndexSnapshot:
         rows = _approved_rows(session)
         modules = [m for m, _ in rows]
         for module in modules:
             session.expunge(module)
-        checksum = checksum_of([(m.id, m.content_hash, e.text_hash) for m, e in rows])
+        checksum = checksum_of([(stored_id(m.id), m.content_hash, e.text_hash) for m, e in rows])
         vectors = self._read_persisted(checksum, len(rows))
         if vectors is None:
             vectors = np.zeros((len(rows), self.dim), dtype=np.float32)
             for i, (_, emb) in enumerate(rows):
                 vectors[i] = np.frombuffer(emb.vector, dtype=np.float32)
-            self._persist(vectors, [m.id for m in modules], checksum)
+            self._persist(vectors, [stored_id(m.id) for m in modules], checksum)
         return IndexSnapshot(modules, vectors, signature, checksum)
 
-    def _read_persisted(self, checksum: str, count: int) -> np.ndarray | None:
+    def _read_persisted(self, checksum: str, count: int) -> npt.NDArray[np.float32] | None:
         if self.persist_dir is None:
             return None
         meta, data = self.persist_dir / "index.json", self.persist_dir / "vectors.npy"
@@ -140,12 +162,12 @@ class ModuleIndex:
             info = json.loads(meta.read_text())
             if info.get("checksum") != checksum or info.get("count") != count:
                 return None
-            vectors = np.load(data, allow_pickle=False)
+            vectors: npt.NDArray[np.float32] = np.load(data, allow_pickle=False)  # written by _persist
             return vectors if vectors.shape == (count, self.dim) else None
         except (OSError, ValueError):
             return None
 
-    def _persist(self, vectors: np.ndarray, ids: list[int], checksum: str) -> None:
+    def _persist(self, vectors: npt.NDArray[np.float32], ids: list[int], checksum: str) -> None:
         if self.persist_dir is None:
             return
         self.persist_dir.mkdir(parents=True, exist_ok=True)
@@ -155,7 +177,7 @@ class ModuleIndex:
         (self.persist_dir / "index.json").write_text(json.dumps({"checksum": checksum, "count": len(ids)}))
 
     # -- incremental changes by the writing process ------------------------------
-    def upsert(self, module: Module, vector: np.ndarray, signature: tuple | None = None) -> None:
+    def upsert(self, module: Module, vector: npt.NDArray[np.float32], signature: Signature | None = None) -> None:
         """Apply one module change without a reload; non-approved modules leave the index."""
         with self._lock:
             snap = self._snapshot
@@ -177,7 +199,9 @@ class ModuleIndex:
                 vectors = np.vstack([vectors, vector[None, :]])
             self._snapshot = IndexSnapshot(modules, vectors, signature or snap.signature, snap.checksum)
 
-    def remove(self, module_id: int, signature: tuple | None = None) -> None:
+    def remove(self, module_id: int, signature: Signature | None = None) -> None:
+        """Drop one module without a reload. Nothing in the platform calls it yet: modules are never deleted,
+        and a withdrawn one leaves the index through :meth:`upsert` with its new status."""
         with self._lock:
             snap = self._snapshot
             if snap is None or module_id not in snap.ids:
@@ -199,7 +223,7 @@ class SearchFilters:
     language: str | None = None
     categories: tuple[str, ...] = ()
 
-    def mask(self, modules: list[Module], columns: dict[str, Any] | None = None) -> np.ndarray:
+    def mask(self, modules: list[Module], columns: FilterColumns | None = None) -> npt.NDArray[np.bool_]:
         """Which modules pass; vectorised over the snapshot's columns when given."""
         if columns is None:
             columns = {
@@ -216,7 +240,8 @@ class SearchFilters:
         if self.categories:
             keep &= np.isin(columns["category"], self.categories)
         if self.max_price_eur is not None:
-            keep &= columns["price_member" if self.member else "price_non_member"] <= self.max_price_eur
+            prices = columns["price_member"] if self.member else columns["price_non_member"]
+            keep &= prices <= self.max_price_eur
         if self.region or self.date_from or self.date_to:
             for i in np.nonzero(keep)[0]:
                 m = modules[i]

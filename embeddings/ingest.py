@@ -1,6 +1,7 @@
 """The ingest pipeline: validated records → versioned modules → vectors → duplicate check.
 
-Records are processed in batches. Each record is written inside its own
+Records are processed in batches that the caller cuts (the API's bulk
+upload streams them in). Each record is written inside its own
 savepoint, so one bad record never takes others with it; a batch's modules
 and their vectors are committed in the same transaction, so the store never
 holds a module without its vector (a crash loses at most the open batch,
@@ -9,24 +10,24 @@ and that batch is reported as not stored).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campus.catalogue.framework import competencies
 from campus.catalogue.models import DuplicateFlag, Module, ModuleEmbedding
 from campus.catalogue.modules import upsert_module
 from campus.catalogue.template import ModuleIn
 from campus.store.errors import DomainError, problem, validation_errors
+from campus.store.ids import stored_id
 from embeddings.encoder import Encoder
 from embeddings.index import ModuleIndex, catalogue_signature
 from embeddings.module_vectors import passage_of, text_hash
 
 DUPLICATE_THRESHOLD = 0.95
-BATCH_SIZE = 128
 
 
 @dataclass
@@ -36,7 +37,7 @@ class RecordResult:
     outcome: str  # created | updated | unchanged | error
     module_id: int | None = None
     version: int | None = None
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)  # DomainError.as_dict() entries
     duplicates: list[int] = field(default_factory=list)
 
 
@@ -82,11 +83,11 @@ class Ingestor:
         self.known = set(competencies(session))
         self._other_ids, self._other_vectors = self._load_other_vectors()
 
-    def _load_other_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+    def _load_other_vectors(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         rows = self.session.exec(
             select(ModuleEmbedding.module_id, ModuleEmbedding.vector)
-            .join(Module, Module.id == ModuleEmbedding.module_id)
-            .where(Module.provider_id != self.provider_id, Module.status.in_(("approved", "submitted")))
+            .join(Module, col(Module.id) == col(ModuleEmbedding.module_id))
+            .where(Module.provider_id != self.provider_id, col(Module.status).in_(("approved", "submitted")))
         ).all()
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros((0, self.encoder.dim), dtype=np.float32)
@@ -125,18 +126,19 @@ class Ingestor:
                 self.index.upsert(module, vector, signature)
         return results
 
-    def _embed_and_check(self, changed: list[tuple[RecordResult, Module]]) -> np.ndarray:
+    def _embed_and_check(self, changed: list[tuple[RecordResult, Module]]) -> npt.NDArray[np.float32]:
         if not changed:
             return np.zeros((0, self.encoder.dim), dtype=np.float32)
         texts = [passage_of(module) for _, module in changed]
         vectors = self.encoder.passages(texts)
         existing = {
             e.module_id: e for e in self.session.exec(
-                select(ModuleEmbedding).where(ModuleEmbedding.module_id.in_([m.id for _, m in changed]))
+                select(ModuleEmbedding).where(col(ModuleEmbedding.module_id).in_([m.id for _, m in changed]))
             ).all()
         }
         for (result, module), text, vector in zip(changed, texts, vectors, strict=True):
-            row = existing.get(module.id) or ModuleEmbedding(module_id=module.id, model="", text_hash="", vector=b"")
+            module_id = stored_id(module.id)  # upsert_module flushed it
+            row = existing.get(module_id) or ModuleEmbedding(module_id=module_id, model="", text_hash="", vector=b"")
             row.model, row.text_hash, row.vector = self.encoder.name, text_hash(text), vector.tobytes()
             self.session.add(row)
             if len(self._other_ids):
@@ -144,17 +146,7 @@ class Ingestor:
                 for idx in np.nonzero(sims >= DUPLICATE_THRESHOLD)[0][:5]:
                     other = int(self._other_ids[idx])
                     result.duplicates.append(other)
-                    self.session.add(DuplicateFlag(module_id=module.id, other_module_id=other,
+                    self.session.add(DuplicateFlag(module_id=module_id, other_module_id=other,
                                                    similarity=float(sims[idx])))
         return vectors
 
-
-def batched(records: Iterable[tuple[int, object]], size: int = BATCH_SIZE) -> Iterator[list[tuple[int, object]]]:
-    batch: list[tuple[int, object]] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import bm25s
 import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 MIN_TOKEN_LENGTH = 2
 
 
 @lru_cache
-def german_pipeline():
+def german_pipeline() -> Language:
+    """Loaded on first use: spaCy's import alone takes seconds, and only the lexical search needs it."""
     import spacy
 
     nlp = spacy.blank("de")
@@ -32,7 +38,7 @@ _lock = threading.Lock()
 
 def analyse(texts: list[str], batch_size: int = 256) -> list[list[str]]:
     nlp = german_pipeline()
-    out = []
+    out: list[list[str]] = []
     with _lock:  # spaCy pipelines are not safe to share across threads
         for doc in nlp.pipe(texts, batch_size=batch_size):
             out.append([
@@ -50,7 +56,7 @@ class LexicalIndex:
             # bm25s needs at least one token per document
             self._bm25.index([d or ["∅"] for d in documents], show_progress=False)
 
-    def scores(self, query_tokens: list[str]) -> np.ndarray:
+    def scores(self, query_tokens: list[str]) -> npt.NDArray[np.float32]:
         if not self.size or not query_tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32)

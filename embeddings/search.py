@@ -19,8 +19,10 @@ ignores score magnitudes and measured worse on our data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from embeddings.index import IndexSnapshot, SearchFilters
 from embeddings.lexical import analyse
@@ -45,7 +47,11 @@ class SearchHit:
     competency_overlap: float
 
 
-def _ranks(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+Scores = npt.NDArray[np.floating[Any]]  # one value per snapshot module
+Mask = npt.NDArray[np.bool_]
+
+
+def _ranks(scores: Scores, eligible: Mask) -> npt.NDArray[np.int64]:
     """1-based rank of each eligible item by descending score; 0 where not eligible."""
     ranks = np.zeros(len(scores), dtype=np.int64)
     candidates = np.nonzero(eligible)[0]
@@ -54,7 +60,8 @@ def _ranks(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def competency_overlap(snapshot: IndexSnapshot, competency_weights: dict[str, float] | list[str]) -> np.ndarray:
+def competency_overlap(snapshot: IndexSnapshot,
+                       competency_weights: dict[str, float] | list[str]) -> npt.NDArray[np.float64]:
     """Sum of the query's competency weights that each module teaches (a list counts 1 per id)."""
     if not isinstance(competency_weights, dict):
         competency_weights = {cid: 1.0 for cid in competency_weights}
@@ -66,7 +73,7 @@ def competency_overlap(snapshot: IndexSnapshot, competency_weights: dict[str, fl
     return np.asarray(columns["competencies"] @ weights, dtype=np.float64)
 
 
-def _z(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+def _z(scores: Scores, eligible: Mask) -> npt.NDArray[np.float64]:
     out = np.zeros(len(scores), dtype=np.float64)
     values = scores[eligible].astype(np.float64)
     if values.size == 0:
@@ -78,7 +85,7 @@ def _z(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
 
 def hybrid_search(
     snapshot: IndexSnapshot,
-    query_vector: np.ndarray,
+    query_vector: npt.NDArray[np.float32],
     query_text: str,
     query_competencies: dict[str, float] | list[str],
     top_k: int = 10,
@@ -111,14 +118,17 @@ def hybrid_search(
     ]
 
 
-def _linear_fusion(active: dict[str, tuple[np.ndarray, float]], eligible: np.ndarray):
+def _linear_fusion(active: dict[str, tuple[Scores, float]],
+                   eligible: Mask) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """Weighted sum of the z-normalised signals; every eligible module is a candidate."""
     fused = np.zeros(len(eligible), dtype=np.float64)
     for scores, weight in active.values():
-        fused += weight * _z(scores, eligible)
+        fused += _z(scores, eligible)  # MUTANT
     return fused, np.nonzero(eligible)[0]
 
 
-def _rrf_fusion(active: dict[str, tuple[np.ndarray, float]], eligible: np.ndarray, k: float):
+def _rrf_fusion(active: dict[str, tuple[Scores, float]], eligible: Mask,
+                k: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
     """Dense ranks everything; lexical and competency rank only the modules where they score at all."""
     fused = np.zeros(len(eligible), dtype=np.float64)
     for name, (scores, weight) in active.items():
@@ -127,7 +137,7 @@ def _rrf_fusion(active: dict[str, tuple[np.ndarray, float]], eligible: np.ndarra
     return fused, np.nonzero(eligible & (fused > 0))[0]
 
 
-def _rrf(ranks: np.ndarray, weight: float, k: float) -> np.ndarray:
+def _rrf(ranks: npt.NDArray[np.int64], weight: float, k: float) -> npt.NDArray[np.float64]:
     out = np.zeros(len(ranks), dtype=np.float64)
     hit = ranks > 0
     out[hit] = weight / (k + ranks[hit])

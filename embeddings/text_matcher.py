@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from embeddings.encoder import Encoder
 
@@ -53,7 +54,7 @@ class TextMatcher:
 
     def lexical(self, text: str) -> list[MatchCandidate]:
         norm = _normalise(text)
-        hits = []
+        hits: list[tuple[int, LabelledItem]] = []
         for item, terms in zip(self.items, self._terms, strict=False):
             best = max((len(t) for t in terms if t in norm), default=0)
             if best:
@@ -78,7 +79,7 @@ class TextMatcher:
 
 
 def soft_weights(
-    matcher: TextMatcher, text: str, query_vector: np.ndarray, top: int = 3, temperature: float = 0.02
+    matcher: TextMatcher, text: str, query_vector: npt.NDArray[np.float32], top: int = 3, temperature: float = 0.02
 ) -> dict[str, float]:
     """A distribution over the matcher's items for a query: softmax over the top dense similarities.
 

@@ -19,9 +19,12 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
+
+from campus.store.ids import stored_id
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,50 @@ FORMAT_CODE = {name: code for code, name in enumerate(FORMATS)}
 ONLINE = FORMAT_CODE["online"]
 DEFAULT_CATEGORY_ORDER = ("Basismodul", "Intensivmodul", "Bonusmodul")
 NATIONWIDE = "bundesweit"
+
+
+class CatalogueModule(Protocol):
+    """What the engine reads of a module: a ``Module`` row, or any object with these fields (tests, benchmarks)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def provider_id(self) -> str: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def competencies(self) -> list[dict[str, Any]]: ...  # [{"id", "level_from", "level_to"}] (JSON column)
+    @property
+    def prerequisites(self) -> list[str]: ...
+    @property
+    def learning_units(self) -> int: ...
+    @property
+    def duration_hours(self) -> float: ...
+    @property
+    def format(self) -> str: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def locations(self) -> list[str]: ...
+    @property
+    def dates(self) -> list[dict[str, str]]: ...  # [{"start", "end"}] ISO dates (JSON column)
+
+
+class CatalogueSnapshot(Protocol):
+    """The approved modules and their passage vectors, row for row (``embeddings.index.IndexSnapshot``)."""
+
+    @property
+    def modules(self) -> Sequence[CatalogueModule]: ...
+    @property
+    def vectors(self) -> npt.NDArray[np.float32]: ...
+
+
+# per competency: the positions of the modules teaching it, and their level_from / level_to
+CompetencyRows = tuple[npt.NDArray[np.intp], npt.NDArray[np.int16], npt.NDArray[np.int16]]
 
 
 @dataclass(frozen=True)
@@ -55,29 +102,29 @@ class PrerequisiteCheck:
 
 @dataclass(eq=False)
 class CatalogueArrays:
-    modules: list[Any]
-    ids: np.ndarray
-    vectors: np.ndarray
+    modules: list[CatalogueModule]
+    ids: npt.NDArray[np.int64]
+    vectors: npt.NDArray[np.float32]
     competency_index: dict[str, int]
-    comp: np.ndarray  # (n, K) competency position, -1 = padding
-    level_from: np.ndarray  # (n, K)
-    level_to: np.ndarray  # (n, K)
-    hours: np.ndarray
-    units: np.ndarray
-    category_rank: np.ndarray
-    format_code: np.ndarray
-    min_level: np.ndarray
-    everywhere: np.ndarray  # online, nationwide or without a region: no travel constraint
-    places: dict[str, np.ndarray]  # lower-case region / town -> module positions
-    win_module: np.ndarray  # flat date windows, grouped by module, ascending start
-    win_start: np.ndarray  # date ordinals
-    win_end: np.ndarray
-    win_offsets: np.ndarray  # (n + 1,)
+    comp: npt.NDArray[np.int32]  # (n, K) competency position, -1 = padding
+    level_from: npt.NDArray[np.int16]  # (n, K)
+    level_to: npt.NDArray[np.int16]  # (n, K)
+    hours: npt.NDArray[np.float32]
+    units: npt.NDArray[np.int32]
+    category_rank: npt.NDArray[np.int16]
+    format_code: npt.NDArray[np.int8]
+    min_level: npt.NDArray[np.int16]
+    everywhere: npt.NDArray[np.bool_]  # online, nationwide or without a region: no travel constraint
+    places: dict[str, npt.NDArray[np.int64]]  # lower-case region / town -> module positions
+    win_module: npt.NDArray[np.int64]  # flat date windows, grouped by module, ascending start
+    win_start: npt.NDArray[np.int64]  # date ordinals
+    win_end: npt.NDArray[np.int64]
+    win_offsets: npt.NDArray[np.int64]  # (n + 1,)
     prerequisites: list[tuple[PrerequisiteCheck, ...]]
     dependants: dict[int, list[int]]  # position -> positions of modules that name it as a prerequisite
     cycles: list[list[int]]  # module ids on each prerequisite cycle
     # per competency: the modules teaching it and their levels (CSR), so a learner's few gaps touch few rows
-    by_competency: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    by_competency: list[CompetencyRows] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     category_order: tuple[str, ...] = DEFAULT_CATEGORY_ORDER
     _position: dict[int, int] | None = field(default=None, repr=False)
@@ -91,12 +138,12 @@ class CatalogueArrays:
             self._position = {int(mid): i for i, mid in enumerate(self.ids)}
         return self._position
 
-    def pair_keys(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    def pair_keys(self, rows: npt.NDArray[np.integer[Any]] | slice = slice(None)) -> npt.NDArray[np.int64]:
         """``competency * 8 + level_to`` per (module, competency); -1 for padding. Equal keys = redundant teaching."""
         comp = self.comp[rows]
         return np.where(comp >= 0, comp.astype(np.int64) * 8 + self.level_to[rows], -1)
 
-    def windows(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+    def windows(self, i: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         lo, hi = self.win_offsets[i], self.win_offsets[i + 1]
         return self.win_start[lo:hi], self.win_end[lo:hi]
 
@@ -105,8 +152,8 @@ def _ordinal(value: str | date) -> int:
     return (value if isinstance(value, date) else date.fromisoformat(value)).toordinal()
 
 
-def _known_from(modules: Sequence[Any]) -> list[KnownModule]:
-    return [KnownModule(int(m.id), m.provider_id, m.external_id, "approved",
+def _known_from(modules: Sequence[CatalogueModule]) -> list[KnownModule]:
+    return [KnownModule(stored_id(m.id), m.provider_id, m.external_id, "approved",
                         tuple((c["id"], int(c["level_to"])) for c in m.competencies)) for m in modules]
 
 
@@ -186,8 +233,8 @@ def find_cycles(adjacency: Sequence[Sequence[int]]) -> list[list[int]]:
 
 
 def build_arrays(
-    modules: Sequence[Any],
-    vectors: np.ndarray,
+    modules: Sequence[CatalogueModule],
+    vectors: npt.ArrayLike,
     known: Iterable[KnownModule] | None = None,
     category_order: Sequence[str] = DEFAULT_CATEGORY_ORDER,
 ) -> CatalogueArrays:
@@ -224,7 +271,7 @@ def build_arrays(
         offsets[i + 1] = offsets[i] + len(windows)
     arrays = CatalogueArrays(
         modules=list(modules),
-        ids=np.array([int(m.id) for m in modules], dtype=np.int64),
+        ids=np.array([stored_id(m.id) for m in modules], dtype=np.int64),
         vectors=np.ascontiguousarray(vectors, dtype=np.float32),
         competency_index=cindex, comp=comp, level_from=level_from, level_to=level_to,
         hours=np.array([float(m.duration_hours) for m in modules], dtype=np.float32),
@@ -243,8 +290,8 @@ def build_arrays(
     return arrays
 
 
-def _by_competency(comp: np.ndarray, level_from: np.ndarray, level_to: np.ndarray,
-                   size: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _by_competency(comp: npt.NDArray[np.int32], level_from: npt.NDArray[np.int16], level_to: npt.NDArray[np.int16],
+                   size: int) -> list[CompetencyRows]:
     flat = comp.ravel()
     valid = np.nonzero(flat >= 0)[0]
     order = valid[np.argsort(flat[valid], kind="stable")]
@@ -282,10 +329,10 @@ def _resolve_prerequisites(arrays: CatalogueArrays, known: Iterable[KnownModule]
 
 
 _cache_lock = threading.Lock()
-_cache: tuple[Any, CatalogueArrays] | None = None
+_cache: tuple[CatalogueSnapshot, CatalogueArrays] | None = None
 
 
-def arrays_for(snapshot: Any, known: Callable[[], Iterable[KnownModule]] | None = None,
+def arrays_for(snapshot: CatalogueSnapshot, known: Callable[[], Iterable[KnownModule]] | None = None,
                category_order: Sequence[str] = DEFAULT_CATEGORY_ORDER) -> CatalogueArrays:
     """The arrays of an index snapshot, built once per snapshot object (``known`` is only called then)."""
     global _cache

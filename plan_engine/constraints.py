@@ -22,11 +22,12 @@ from datetime import date
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from plan_engine.catalogue import FORMAT_CODE, ONLINE, CatalogueArrays
 from plan_engine.texts import regions
 
-PRESENCE_FORMATS = {"presence", "blended"}
+Mask = npt.NDArray[np.bool_]  # one flag per catalogue module
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def planning_window(preferences: Preferences, today: date) -> Window:
 
 @lru_cache
 def _town_to_state() -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for state, towns in regions().items():
         out[state.lower()] = state.lower()
         for town in towns:
@@ -100,20 +101,22 @@ def needs_region_check(preferences: Preferences) -> bool:
     return bool(preferences.region) and preferences.format != "online"
 
 
-def format_mask(arrays: CatalogueArrays, preferences: Preferences) -> np.ndarray:
+def format_mask(arrays: CatalogueArrays, preferences: Preferences) -> Mask:
     if preferences.format == "online":
-        return arrays.format_code == ONLINE
+        online: Mask = arrays.format_code == ONLINE  # numpy types ``==`` as Any
+        return online
     return np.ones(len(arrays), dtype=bool)
 
 
-def format_adjustment(format_code: np.ndarray, preferences: Preferences, penalty: float) -> np.ndarray:
+def format_adjustment(format_code: npt.NDArray[np.int8], preferences: Preferences,
+                      penalty: float) -> npt.NDArray[np.float32]:
     """Preference part of the score: presence-minded learners get online modules slightly lower."""
     if preferences.format == "presence":
         return np.where(format_code == FORMAT_CODE["online"], -penalty, 0.0).astype(np.float32)
     return np.zeros(format_code.shape[0], dtype=np.float32)
 
 
-def region_mask(arrays: CatalogueArrays, preferences: Preferences) -> np.ndarray:
+def region_mask(arrays: CatalogueArrays, preferences: Preferences) -> Mask:
     if not needs_region_check(preferences):
         return np.ones(len(arrays), dtype=bool)
     keep = arrays.everywhere.copy()
@@ -124,7 +127,7 @@ def region_mask(arrays: CatalogueArrays, preferences: Preferences) -> np.ndarray
     return keep
 
 
-def date_mask(arrays: CatalogueArrays, window: Window) -> np.ndarray:
+def date_mask(arrays: CatalogueArrays, window: Window) -> Mask:
     """Self-paced, or at least one window starting inside the planning period."""
     ok = (arrays.win_start >= window.start_ordinal) & (arrays.win_start < window.end_ordinal)
     with_ok_window = np.bincount(arrays.win_module[ok], minlength=len(arrays)) > 0
@@ -132,7 +135,7 @@ def date_mask(arrays: CatalogueArrays, window: Window) -> np.ndarray:
     return ~has_dates | with_ok_window
 
 
-def available(arrays: CatalogueArrays, preferences: Preferences, window: Window, max_units: int) -> np.ndarray:
+def available(arrays: CatalogueArrays, preferences: Preferences, window: Window, max_units: int) -> Mask:
     return (
         format_mask(arrays, preferences)
         & region_mask(arrays, preferences)

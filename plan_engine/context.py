@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 from sqlmodel import Session, select
 
 from campus.catalogue.framework import competencies
@@ -56,14 +57,14 @@ def preferences_of(row: LearnerProfile | None, settings: Settings) -> Preference
 def need_text(role_title: str | None, gap_labels: list[str], interest: str | None) -> str:
     """The learner's needs as one e5 query: what to learn, for which role, what interests them."""
     texts = messages()["need_query"]
-    parts = []
+    parts: list[str] = []
     if gap_labels:
         parts.append(texts["gaps"].format(labels=texts["list_joiner"].join(gap_labels)))
     if role_title:
         parts.append(texts["role"].format(role=role_title))
     if interest:
         parts.append(texts["interest"].format(interest=interest))
-    return texts["joiner"].join(parts) or texts["fallback"]
+    return str(texts["joiner"].join(parts) or texts["fallback"])
 
 
 def query_texts(gaps: dict[str, Gap], labels: dict[str, str], role_title: str | None,
@@ -80,14 +81,14 @@ def texts_hash(texts: list[str]) -> str:
 
 @dataclass
 class Vectors:
-    need: np.ndarray
-    interest: np.ndarray | None
+    need: npt.NDArray[np.float32]
+    interest: npt.NDArray[np.float32] | None
     model: str
     text_hash: str
 
 
 def need_vectors(texts: list[str], cached: LearnerNeed | None, model_name: str,
-                 encode: Callable[[list[str]], np.ndarray]) -> Vectors:
+                 encode: Callable[[list[str]], npt.NDArray[np.float32]]) -> Vectors:
     digest = texts_hash(texts)
     if cached is not None and cached.text_hash == digest and cached.model == model_name:
         need = np.frombuffer(cached.vector, dtype=np.float32)

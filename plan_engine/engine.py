@@ -6,7 +6,11 @@ This is the function the benchmark times and the property tests exercise;
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+
+import numpy as np
+import numpy.typing as npt
 
 from plan_engine.catalogue import CatalogueArrays
 from plan_engine.constraints import planning_window
@@ -45,7 +49,7 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
             module_id=module_id, title=module.title,
             match_percent=int(round(100 * min(1.0, max(0.0, score)))),
             reasons=explain(
-                module, request.gaps, sel.covered[m], request.labels, None, request.role_title,
+                module, request.gaps, sel.covered[m], request.labels, request.role_title,
                 career_title=request.career_title,
                 prerequisite_for=arrays.modules[dependant].title if dependant is not None else None,
                 preferred=module_id in request.preferred, levels_before=sel.levels_before[m],
@@ -74,13 +78,13 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
     )
 
 
-def _raised(request: PlanRequest, arrays: CatalogueArrays, reached) -> dict[str, int]:
+def _raised(request: PlanRequest, arrays: CatalogueArrays, reached: npt.NDArray[np.int16]) -> dict[str, int]:
     """Gap competencies the plan has raised above the learner's level."""
     index = arrays.competency_index
     return {cid: int(reached[index[cid]]) for cid, gap in request.gaps.items()
             if cid in index and int(reached[index[cid]]) > gap.current}
 
 
-def _pairs(arrays: CatalogueArrays, keys) -> list[tuple[str, int]]:
+def _pairs(arrays: CatalogueArrays, keys: Iterable[int]) -> list[tuple[str, int]]:
     names = {i: cid for cid, i in arrays.competency_index.items()}
     return sorted((names[k // 8], int(k % 8)) for k in keys)

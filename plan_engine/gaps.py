@@ -16,10 +16,12 @@ important the competency is and by how sure we are about the current level:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 INTEREST_WEIGHT = 0.5
 INTEREST_TARGET = 2
@@ -68,11 +70,11 @@ def confidence_of(source: str | None, self_confidence: float, unassessed_confide
 
 
 def analyse_gaps(
-    targets: list[dict],
+    targets: Sequence[Mapping[str, Any]],
     levels: Mapping[str, int],
     interest_competencies: Iterable[str] = (),
     *,
-    career_targets: Iterable[dict] = (),
+    career_targets: Iterable[Mapping[str, Any]] = (),
     sources: Mapping[str, str] | None = None,
     career_weight: float = CAREER_WEIGHT,
     interest_weight: float = INTEREST_WEIGHT,
@@ -121,9 +123,9 @@ def analyse_gaps(
 class GapVectors:
     """The gaps laid out over the catalogue's competency index, for vectorised coverage."""
 
-    current: np.ndarray  # (C,) int16
-    target: np.ndarray  # (C,) int16
-    per_level: np.ndarray  # (C,) float32, 0 where there is no gap
+    current: npt.NDArray[np.int16]  # (C,)
+    target: npt.NDArray[np.int16]  # (C,)
+    per_level: npt.NDArray[np.float32]  # (C,), 0 where there is no gap
     max_need: float
 
 

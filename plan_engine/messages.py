@@ -13,9 +13,9 @@ def update_text(trigger: str, diff: Mapping[str, list[int]], titles: Mapping[int
     parts = texts["changes"]
 
     def quoted(ids: list[int]) -> str:
-        return parts["title_joiner"].join(parts["quoted"].format(title=titles.get(m, str(m))) for m in ids)
+        return str(parts["title_joiner"].join(parts["quoted"].format(title=titles.get(m, str(m))) for m in ids))
 
-    changes = []
+    changes: list[str] = []
     if diff.get("added"):
         changes.append(parts["added"].format(titles=quoted(diff["added"])))
     if diff.get("removed"):
@@ -23,5 +23,5 @@ def update_text(trigger: str, diff: Mapping[str, list[int]], titles: Mapping[int
     if not changes or reordered:
         changes.append(parts["reordered"])
     template = texts["updates"].get(trigger) if module_title or trigger == "profile_changed" else None
-    return (template or texts["updates"]["default"]).format(title=module_title or "",
-                                                           changes=parts["joiner"].join(changes))
+    return str((template or texts["updates"]["default"]).format(title=module_title or "",
+                                                               changes=parts["joiner"].join(changes)))

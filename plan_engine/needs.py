@@ -18,7 +18,7 @@ left), and if the learner can take it at all (format, region, dates, size, a
 month by which its hours are saved up). Only those learners are rebuilt. The
 filter may flag a learner whose plan then stays the same (the schedule or a
 prerequisite can still refuse the module), but it never misses one whose
-plan would change; ``tests/unit/test_plan_properties.py`` checks that.
+plan would change; ``tests/unit/plan_engine/test_plan_properties.py`` checks that.
 """
 
 from __future__ import annotations
@@ -26,17 +26,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from types import SimpleNamespace
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from campus.learners.models import LearnerNeed
 from campus.store.clock import utcnow
-from plan_engine.catalogue import NATIONWIDE, CatalogueArrays
+from campus.store.ids import stored_id
+from plan_engine.catalogue import NATIONWIDE, CatalogueArrays, CatalogueModule
 from plan_engine.constraints import region_keys
 from plan_engine.request import Limits, PlanRequest, PlanResult, Step
 from plan_engine.scoring import TOO_ADVANCED_DISCOUNT, semantic_fit
@@ -65,12 +67,44 @@ def store_need(session: Session, learner_id: str, request: PlanRequest, result: 
     return row
 
 
-def plan_state(row: LearnerNeed) -> SimpleNamespace:
+class PlanState(Protocol):
+    """What a matrix row records of a plan: a fresh :class:`PlanResult` or a :class:`StoredPlanState`."""
+
+    @property
+    def units_left(self) -> int: ...
+    @property
+    def hours_left(self) -> float: ...
+    @property
+    def items_left(self) -> int: ...
+    @property
+    def reached(self) -> dict[str, int]: ...
+    @property
+    def taught(self) -> list[tuple[str, int]]: ...
+    @property
+    def steps(self) -> list[Step]: ...
+
+
+@dataclass(frozen=True)
+class StoredPlanState:
+    """A plan summary read back from ``LearnerNeed``; ``known=False`` for rows written before it was stored."""
+
+    threshold: float | None
+    units_left: int
+    hours_left: float
+    items_left: int
+    reached: dict[str, int]
+    taught: list[tuple[str, int]]
+    steps: list[Step]
+    known: bool
+
+
+def plan_state(row: LearnerNeed) -> StoredPlanState:
     """The stored plan summary the matrix needs (``known=False`` for rows written before it existed)."""
     state = (row.gaps or {}).get("plan_state")
-    return SimpleNamespace(
+    return StoredPlanState(
         threshold=row.threshold, units_left=row.units_left, hours_left=row.hours_left, items_left=row.items_left,
-        reached=(state or {}).get("reached", {}), taught=[tuple(p) for p in (state or {}).get("taught", [])],
+        reached=(state or {}).get("reached", {}),
+        taught=[(cid, level) for cid, level in (state or {}).get("taught", [])],
         steps=[Step.from_json(s) for s in (state or {}).get("steps", [])], known=state is not None)
 
 
@@ -84,23 +118,23 @@ class ModuleFeatures:
     """One module as the matrix needs it."""
 
     module_id: int
-    vector: np.ndarray
+    vector: npt.NDArray[np.float32]
     competencies: tuple[tuple[str, int, int], ...]
     hours: float
     units: int
     format: str
     everywhere: bool
     places: tuple[str, ...]
-    window_starts: np.ndarray  # ordinals; empty = self-paced
+    window_starts: npt.NDArray[np.int64]  # ordinals; empty = self-paced
 
     @classmethod
-    def of(cls, module: Any, vector: np.ndarray) -> ModuleFeatures:
+    def of(cls, module: CatalogueModule, vector: npt.ArrayLike) -> ModuleFeatures:
         region = (module.region or "").strip().lower()
         everywhere = module.format == "online" or region in ("", NATIONWIDE)
         places = () if everywhere else tuple(sorted({region, *(x.strip().lower() for x in module.locations)}))
         starts = np.array(sorted(date.fromisoformat(str(w["start"])).toordinal() for w in module.dates),
                           dtype=np.int64)
-        return cls(int(module.id), np.asarray(vector, dtype=np.float32),
+        return cls(stored_id(module.id), np.asarray(vector, dtype=np.float32),
                    tuple((c["id"], int(c["level_from"]), int(c["level_to"])) for c in module.competencies),
                    float(module.duration_hours), int(module.learning_units), module.format, everywhere, places,
                    starts)
@@ -118,6 +152,33 @@ class NeedMatrix:
     is always rebuilt.
     """
 
+    # one row per learner (rows from ``len(self)`` on are spare capacity), allocated in ``_allocate``
+    vectors: npt.NDArray[np.float32]  # need vectors
+    current: npt.NDArray[np.int8]  # level per gap column
+    target: npt.NDArray[np.int8]
+    per_level: npt.NDArray[np.float32]  # what a level of the gap is worth; 0 = no gap
+    max_need: npt.NDArray[np.float32]
+    online_only: npt.NDArray[np.bool_]
+    presence_pref: npt.NDArray[np.bool_]
+    region_a: npt.NDArray[np.int32]  # place index of the region answer, -1 = none
+    region_b: npt.NDArray[np.int32]  # place index of its state, -1 = none
+    earliest: npt.NDArray[np.int64]  # date ordinal, 0 = no earliest start
+    horizon: npt.NDArray[np.int16]  # months
+    budget: npt.NDArray[np.float32]  # hours over the horizon
+    per_month: npt.NDArray[np.float32]
+    known: npt.NDArray[np.bool_]  # False: the plan's steps are unknown, always rebuild
+    units_left: npt.NDArray[np.int16]
+    hours_left: npt.NDArray[np.float32]
+    items_left: npt.NDArray[np.int16]
+    final: npt.NDArray[np.int8]  # levels reached after the last step
+    taught: npt.NDArray[np.uint8]  # per column, bit ``level`` set for each (competency, level) taught
+    step_score: npt.NDArray[np.float32]  # (rows, steps), inf where there was no step
+    step_units: npt.NDArray[np.int16]
+    step_hours: npt.NDArray[np.float32]
+    step_reached: npt.NDArray[np.int8]  # (rows, steps, columns)
+    step_taught: npt.NDArray[np.uint8]
+    active: npt.NDArray[np.bool_]  # False: the learner is gone
+
     def __init__(self, dim: int, competency_ids: Iterable[str], capacity: int = 1024, steps: int = 5) -> None:
         self.dim = dim
         self.steps = steps
@@ -125,12 +186,12 @@ class NeedMatrix:
         self.places: dict[str, int] = {}
         self.learners: list[str] = []
         self.row_of: dict[str, int] = {}
-        self.seen_at = None
+        self.seen_at: datetime | None = None
         self._allocate(max(1, capacity))
 
     def _allocate(self, capacity: int) -> None:
         c, s = len(self.columns), self.steps
-        fields = {
+        fields: dict[str, npt.NDArray[Any]] = {
             "vectors": np.zeros((capacity, self.dim), np.float32), "current": np.zeros((capacity, c), np.int8),
             "target": np.zeros((capacity, c), np.int8), "per_level": np.zeros((capacity, c), np.float32),
             "max_need": np.zeros(capacity, np.float32), "online_only": np.zeros(capacity, bool),
@@ -162,7 +223,7 @@ class NeedMatrix:
     def _place(self, key: str) -> int:
         return self.places.setdefault(key, len(self.places))
 
-    def upsert(self, learner_id: str, request: PlanRequest, result: Any) -> None:
+    def upsert(self, learner_id: str, request: PlanRequest, result: PlanState) -> None:
         """Write one learner's row from a :class:`PlanResult` (or :func:`plan_state` of a stored row)."""
         row = self.row_of.get(learner_id)
         if row is None:
@@ -201,7 +262,8 @@ class NeedMatrix:
                 step.score, step.units, step.hours)
             self.step_reached[row, k], self.step_taught[row, k] = self._state(row, step.reached, step.taught)
 
-    def _state(self, row: int, reached: dict[str, int], taught: Iterable[tuple[str, int]]):
+    def _state(self, row: int, reached: dict[str, int],
+               taught: Iterable[tuple[str, int]]) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.uint8]]:
         levels = self.current[row].copy()
         for cid, level in reached.items():
             col = self.columns.get(cid)
@@ -214,7 +276,7 @@ class NeedMatrix:
                 pairs[col] |= np.uint8(1 << int(level))
         return levels, pairs
 
-    def windows(self, today: date) -> tuple[np.ndarray, np.ndarray]:
+    def windows(self, today: date) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Each learner's planning period as of ``today`` (same rule as ``constraints.planning_window``)."""
         n = len(self.learners)
         start = np.maximum(self.earliest[:n], today.toordinal())
@@ -223,8 +285,8 @@ class NeedMatrix:
                .astype(np.int64) + EPOCH)
         return start, end
 
-    def _score_at(self, module: ModuleFeatures, reached: np.ndarray, taught: np.ndarray, fixed: np.ndarray,
-                  limits: Limits) -> np.ndarray:
+    def _score_at(self, module: ModuleFeatures, reached: npt.NDArray[np.int8], taught: npt.NDArray[np.uint8],
+                  fixed: npt.NDArray[np.floating[Any]], limits: Limits) -> npt.NDArray[np.floating[Any]]:
         """The module's greedy score against one plan state per learner; −inf where it repeats a taught pair
         or teaches nothing beyond the reached levels."""
         n = len(self.learners)
@@ -248,7 +310,7 @@ class NeedMatrix:
         cov = np.where(max_need > 0, np.minimum(1.0, closed / np.maximum(max_need, EPS)), 0.0)
         return np.where(new & ~redundant, limits.weights.gap * cov + fixed, -np.inf)
 
-    def _can_take(self, module: ModuleFeatures, limits: Limits, today: date) -> np.ndarray:
+    def _can_take(self, module: ModuleFeatures, limits: Limits, today: date) -> npt.NDArray[np.bool_]:
         n = len(self.learners)
         ok = (module.units <= limits.max_units) & (self.budget[:n] >= module.hours - EPS)
         if module.format != "online":
@@ -268,7 +330,7 @@ class NeedMatrix:
             ok &= (inside & (saved >= module.hours - EPS)).any(axis=1)
         return ok
 
-    def affected(self, modules: Sequence[ModuleFeatures], limits: Limits, today: date) -> np.ndarray:
+    def affected(self, modules: Sequence[ModuleFeatures], limits: Limits, today: date) -> npt.NDArray[np.bool_]:
         """Learners whose plan one of ``modules`` could change (bool per row)."""
         n = len(self.learners)
         flagged = np.zeros(n, dtype=bool)
@@ -297,7 +359,7 @@ class NeedMatrix:
         if row is not None:
             self.active[row] = False
 
-    def ids(self, mask: np.ndarray) -> list[str]:
+    def ids(self, mask: npt.NDArray[np.bool_]) -> list[str]:
         return [self.learners[i] for i in np.nonzero(mask)[0]]
 
 
@@ -308,9 +370,11 @@ _matrix_lock = threading.Lock()
 def need_matrix(session: Session, competency_ids: Iterable[str], dim: int, steps: int) -> NeedMatrix:
     """The process-wide matrix of this database, refreshed with only the rows changed since the last look."""
     competency_ids = set(competency_ids)
-    key = str(session.get_bind().url)
+    bind = session.get_bind()
+    key = str((bind if isinstance(bind, Engine) else bind.engine).url)
     with _matrix_lock:
-        count, latest = session.exec(select(func.count(LearnerNeed.learner_id), func.max(LearnerNeed.updated_at))).one()
+        count, latest = session.exec(select(func.count(col(LearnerNeed.learner_id)),
+                                            func.max(col(LearnerNeed.updated_at)))).one()
         matrix = _matrices.get(key)
         if (matrix is None or matrix.dim != dim or matrix.steps != steps or len(matrix) > count
                 or not competency_ids <= set(matrix.columns)):
@@ -332,7 +396,3 @@ def _load(matrix: NeedMatrix, rows: Iterable[LearnerNeed]) -> None:
         if len(row.vector) == matrix.dim * 4:
             matrix.upsert(row.learner_id, request_of(row), plan_state(row))
 
-
-def reset_need_matrix() -> None:
-    with _matrix_lock:
-        _matrices.clear()

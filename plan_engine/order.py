@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 N = TypeVar("N", bound=Hashable)
+SortKey = tuple[int, ...]
 
 
 class PrerequisiteCycleError(ValueError):
@@ -37,14 +38,18 @@ def reaches(edges: dict[N, set[N]], start: N, goal: N) -> bool:
 
 
 def topological_order(
-    nodes: Sequence[N],
-    hard: Iterable[tuple[N, N]],
-    key: Callable[[N], tuple],
-    soft: Iterable[tuple[N, N]] = (),
-) -> list[N]:
-    """Kahn's algorithm, always taking the smallest ``key`` among ready nodes; edges are (before, after)."""
+    nodes: Sequence[int],
+    hard: Iterable[tuple[int, int]],
+    key: Callable[[int], SortKey],
+    soft: Iterable[tuple[int, int]] = (),
+) -> list[int]:
+    """Kahn's algorithm, always taking the smallest ``key`` among ready nodes; edges are (before, after).
+
+    Nodes are catalogue positions, the only thing the selection orders, so
+    the nodes left on a cycle fit :class:`PrerequisiteCycleError`'s int chain.
+    """
     members = set(nodes)
-    succ: dict[N, set[N]] = {n: set() for n in nodes}
+    succ: dict[int, set[int]] = {n: set() for n in nodes}
     for a, b in hard:
         if a in members and b in members and a != b:
             succ[a].add(b)
@@ -58,7 +63,7 @@ def topological_order(
     ready = [(key(n), i, n) for i, n in enumerate(nodes) if indegree[n] == 0]
     heapq.heapify(ready)
     position = {n: i for i, n in enumerate(nodes)}
-    out: list[N] = []
+    out: list[int] = []
     while ready:
         _, _, node = heapq.heappop(ready)
         out.append(node)
@@ -67,5 +72,5 @@ def topological_order(
             if indegree[nxt] == 0:
                 heapq.heappush(ready, (key(nxt), position[nxt], nxt))
     if len(out) < len(nodes):
-        raise PrerequisiteCycleError([n for n in nodes if indegree[n] > 0])  # type: ignore[misc]
+        raise PrerequisiteCycleError([n for n in nodes if indegree[n] > 0])
     return out

@@ -15,7 +15,8 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlmodel import Session, select
+import numpy.typing as npt
+from sqlmodel import Session, col, select
 
 from campus.catalogue.models import Module
 from campus.channels.outbox import enqueue
@@ -23,6 +24,7 @@ from campus.hr.module_preferences import preferred_modules_for
 from campus.learners.models import LearnerNeed, LearnerProfile, Plan, PlanItem
 from campus.learners.plans import current_plan, plan_items, same_plan, save_plan
 from campus.learners.profiles import ProfileView, load_profile
+from campus.store.ids import stored_id
 from campus.store.settings import get_settings
 from embeddings.encoder import Encoder, get_encoder
 from embeddings.index import ModuleIndex, get_module_index
@@ -55,8 +57,10 @@ def limits() -> Limits:
 
 def known_modules(session: Session) -> list[KnownModule]:
     """Every module in the store, approved or not, so prerequisites can be told apart from typos."""
-    rows = session.exec(select(Module.id, Module.provider_id, Module.external_id, Module.status,
-                               Module.competencies)).all()
+    # sqlmodel types select() for up to four columns; the row type is spelled out instead
+    query = select(Module.id, Module.provider_id, Module.external_id, Module.status,  # type: ignore[call-overload]
+                   Module.competencies)
+    rows: Sequence[tuple[int, str, str, str, list[dict[str, Any]]]] = session.exec(query).all()
     return [KnownModule(mid, provider, external, status, tuple((c["id"], int(c["level_to"])) for c in comps))
             for mid, provider, external, status, comps in rows]
 
@@ -66,7 +70,7 @@ def catalogue(session: Session, index: ModuleIndex | None = None) -> CatalogueAr
     return arrays_for(snapshot, lambda: known_modules(session), get_settings().plan_category_order)
 
 
-def _encoding(encoder: Encoder | None) -> tuple[str, Callable[[list[str]], np.ndarray]]:
+def _encoding(encoder: Encoder | None) -> tuple[str, Callable[[list[str]], npt.NDArray[np.float32]]]:
     """The model name to check cached vectors against, and an encode function that loads the model only if used."""
     if encoder is not None:
         return encoder.name, encoder.queries
@@ -141,7 +145,7 @@ def commit_result(
     if previous is None:
         previous = current_plan(session, learner_id)
     if previous is not None and previous_items is None:
-        previous_items = plan_items(session, previous.id)
+        previous_items = plan_items(session, stored_id(previous.id))
     store_need(session, learner_id, request, result, model, text_hash)
     if previous is not None and not force and same_plan(previous_items or [], result.items):
         return PlanOutcome(learner_id, previous, result, changed=False)
@@ -158,7 +162,8 @@ def _notify(session: Session, learner_id: str, plan: Plan, trigger: str, detail:
     ids = set(plan.diff["added"]) | set(plan.diff["removed"])
     if detail.get("module_id") is not None:
         ids.add(int(detail["module_id"]))
-    titles = dict(session.exec(select(Module.id, Module.title).where(Module.id.in_(ids))).all()) if ids else {}
+    titles = {stored_id(mid): title for mid, title in session.exec(
+        select(Module.id, Module.title).where(col(Module.id).in_(ids))).all()} if ids else {}
     module_title = titles.get(int(detail["module_id"])) if detail.get("module_id") is not None else None
     text = update_text(trigger, plan.diff, titles, module_title,
                        reordered=not plan.diff["added"] and not plan.diff["removed"])

@@ -13,9 +13,9 @@ Scoring blends two signals that each mean something on their own:
   and a second module on an already closed gap scores 0.
 * **semantic fit** (0..1): cosine similarity between the learner's needs
   (gap labels + free-text interest, as an e5 query) and the module passage,
-  mapped linearly from the range ``[sim_floor, sim_ceiling]`` onto 0..1.
-  e5 cosines of unrelated German texts sit around 0.75, close paraphrases
-  around 0.9, which is where the default bounds come from.
+  mapped linearly from ``[SIM_FLOOR, SIM_CEILING]`` (``plan_engine.scoring``)
+  onto 0..1. e5 cosines of unrelated German texts sit around 0.75, close
+  paraphrases around 0.9, which is where the bounds come from.
 
 ``match = round(100 * clip(w_gap * coverage + w_sem * semantic + preference, 0, 1))``
 with weights from the settings (0.6 / 0.4). ``preference`` is 0 unless the
@@ -24,41 +24,24 @@ e.g. an online module for someone who prefers presence) or HR has
 assigned it (``+plan_preferred_boost``). So 100 % means "closes your biggest
 gap and talks about exactly what you asked for", a module on your biggest
 gap with an average text lands at about 60-75 %, and an unrelated module
-lands near 0 %. tests/unit/test_recommend.py pins these anchor points.
-Selection is greedy on *residual* needs, so a second module on a gap that
-the first already closes loses its coverage and is not chosen twice.
+lands near 0 %. ``tests/unit/plan_engine/test_plan_engine.py`` pins both ends.
+Selection (:mod:`plan_engine.select`) is greedy on *residual* needs, so a
+second module on a gap that the first already closes loses its coverage and
+is not chosen twice. This module holds what a plan item shows: its fields
+and its German reasons.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from campus.store.wording import hours_label
-from plan_engine.gaps import Gap, gap_vectors
-from plan_engine.scoring import SIM_CEILING, SIM_FLOOR, TOO_ADVANCED_DISCOUNT, closed_need, semantic_fit
-from plan_engine.scoring import coverage as coverage_of
+from plan_engine.catalogue import CatalogueModule
+from plan_engine.gaps import Gap
 from plan_engine.texts import reasons
 
-__all__ = [
-    "CandidateModule", "Recommendation", "Weights", "closing_fraction", "coverage", "explain", "recommend",
-    "semantic_fit", "SIM_FLOOR", "SIM_CEILING", "TOO_ADVANCED_DISCOUNT",
-]
-
-INTEREST_REASON_MIN_SIM = 0.80
-
-
-@dataclass(frozen=True)
-class CandidateModule:
-    id: int
-    title: str
-    competencies: list[dict]
-    format: str
-    duration_hours: float
-    category: str = "Basismodul"
-    learning_units: int = 1
+__all__ = ["Recommendation", "Weights", "explain"]
 
 
 @dataclass
@@ -84,7 +67,7 @@ class Recommendation:
 
     @property
     def reason_line(self) -> str:
-        return reasons()["joiner"].join(self.reasons)
+        return str(reasons()["joiner"].join(self.reasons))
 
 
 @dataclass(frozen=True)
@@ -93,116 +76,11 @@ class Weights:
     semantic: float = 0.4
 
 
-def closing_fraction(gap: Gap, level_from: int, level_to: int) -> tuple[float, int]:
-    """Share of ``gap`` a module teaching ``level_from → level_to`` closes, and the level reached."""
-    if gap.size == 0:
-        return 0.0, gap.current
-    start = max(level_from, gap.current)
-    end = min(level_to, gap.target)
-    gained = max(0, end - start)
-    fraction = gained / gap.size
-    if level_from > gap.current:
-        fraction *= TOO_ADVANCED_DISCOUNT ** (level_from - gap.current)
-    return fraction, max(gap.current, end) if gained else gap.current
-
-
-def coverage(module: CandidateModule, gaps: dict[str, Gap], residual: dict[str, float]) -> tuple[float, dict[str, int]]:
-    """Weighted need closed by ``module`` relative to the largest single need (scalar form, for one module)."""
-    max_need = max((g.need for g in gaps.values()), default=0.0)
-    if max_need <= 0:
-        return 0.0, {}
-    closed = 0.0
-    reached: dict[str, int] = {}
-    for comp in module.competencies:
-        gap = gaps.get(comp["id"])
-        if gap is None:
-            continue
-        fraction, level = closing_fraction(gap, int(comp["level_from"]), int(comp["level_to"]))
-        if fraction > 0:
-            closed += residual.get(gap.competency_id, 0.0) * fraction
-            reached[gap.competency_id] = level
-    return min(1.0, closed / max_need), reached
-
-
-def _pad(modules: Sequence[CandidateModule], index: Mapping[str, int]) -> tuple[np.ndarray, ...]:
-    width = max((len(m.competencies) for m in modules), default=1) or 1
-    comp = np.full((len(modules), width), -1, dtype=np.int32)
-    lf = np.zeros((len(modules), width), dtype=np.int16)
-    lt = np.zeros((len(modules), width), dtype=np.int16)
-    for i, m in enumerate(modules):
-        for k, c in enumerate(m.competencies):
-            comp[i, k], lf[i, k], lt[i, k] = index[c["id"]], int(c["level_from"]), int(c["level_to"])
-    return comp, lf, lt
-
-
-def recommend(
-    modules: list[CandidateModule],
-    module_vectors: np.ndarray,
-    gaps: dict[str, Gap],
-    need_vector: np.ndarray,
-    labels: dict[str, str],
-    limit: int = 5,
-    weights: Weights = Weights(),
-    interest_vector: np.ndarray | None = None,
-    interest_text: str | None = None,
-    role_title: str | None = None,
-) -> list[Recommendation]:
-    """Greedy ranking of up to ``limit`` modules without plan constraints (a topic search, a preview).
-
-    Plans use :mod:`plan_engine.select`, which adds budget, dates,
-    prerequisites and the learning-path structure on top of the same scores.
-    """
-    if not modules:
-        return []
-    index = {cid: i for i, cid in enumerate(sorted({c["id"] for m in modules for c in m.competencies} | set(gaps)))}
-    gv = gap_vectors(gaps, index)
-    comp, lf, lt = _pad(modules, index)
-    semantic = semantic_fit(module_vectors @ need_vector)
-    interest_sim = module_vectors @ interest_vector if interest_vector is not None else None
-    reached = gv.current.copy()
-    full_closed, full_end = closed_need(comp, lf, lt, gv, gv.current)
-    full_cov = coverage_of(full_closed, gv.max_need)
-    remaining = np.ones(len(modules), dtype=bool)
-    chosen: list[Recommendation] = []
-    while remaining.any() and len(chosen) < limit:
-        closed, _ = closed_need(comp, lf, lt, gv, reached)
-        score = weights.gap * coverage_of(closed, gv.max_need) + weights.semantic * semantic
-        score = np.where(remaining, score, -np.inf)
-        best = int(np.argmax(score))
-        remaining[best] = False
-        module = modules[best]
-        covered = _covered(module, comp[best], full_end[best], gv.current, index)
-        percent = int(round(100 * (weights.gap * float(full_cov[best]) + weights.semantic * float(semantic[best]))))
-        interest_hit = interest_sim is not None and float(interest_sim[best]) >= INTEREST_REASON_MIN_SIM
-        chosen.append(Recommendation(
-            module_id=module.id, title=module.title, match_percent=max(0, min(100, percent)),
-            reasons=explain(module, gaps, covered, labels, interest_text if interest_hit else None, role_title),
-            coverage=float(full_cov[best]), semantic=float(semantic[best]), covered=covered,
-            category=module.category, learning_units=module.learning_units, hours=module.duration_hours,
-            format=module.format,
-        ))
-        valid = comp[best] >= 0
-        reached[comp[best][valid]] = np.maximum(reached[comp[best][valid]], full_end[best][valid])
-    chosen.sort(key=lambda r: r.match_percent, reverse=True)
-    return chosen
-
-
-def _covered(module: CandidateModule, comp_row: np.ndarray, end_row: np.ndarray, current: np.ndarray,
-             index: Mapping[str, int]) -> dict[str, int]:
-    out = {}
-    for k, c in enumerate(module.competencies):
-        position = int(comp_row[k])
-        if position >= 0 and int(end_row[k]) > int(current[position]):
-            out[c["id"]] = int(end_row[k])
-    return out
-
-
 def explain(
-    module: CandidateModule,
+    module: CatalogueModule,
     gaps: dict[str, Gap],
     reached: dict[str, int],
     labels: dict[str, str],
-    interest_text: str | None,
     role_title: str | None,
     *,
     career_title: str | None = None,
@@ -229,11 +107,6 @@ def explain(
     interests = [c["id"] for c in module.competencies if c["id"] in gaps and gaps[c["id"]].from_interest]
     if interests:
         out.append(texts["interest_competency"].format(label=labels.get(interests[0], interests[0])))
-    elif interest_text:
-        short = interest_text.strip()
-        if len(short) > 60:
-            short = short[:57].rsplit(" ", 1)[0] + " …"
-        out.append(texts["interest"].format(interest=short))
     if career_title and any(gaps[cid].from_career for cid in by_need):
         out.append(texts["career"].format(role=career_title))
     if not out and module.competencies:

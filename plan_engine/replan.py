@@ -24,12 +24,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campus.catalogue.framework import RECOMMENDABLE, competencies
 from campus.catalogue.models import Module, ReviewDecision
@@ -38,6 +39,7 @@ from campus.learners.plans import plan_items
 from campus.learners.profiles import update_profile
 from campus.store.base import Meta
 from campus.store.clock import utcnow
+from campus.store.ids import stored_id
 from campus.store.settings import get_settings
 from embeddings.encoder import Encoder
 from embeddings.index import ModuleIndex
@@ -114,7 +116,7 @@ def on_module_withdrawn(session: Session, module_id: int, *, index: ModuleIndex 
     report.scored = report.flagged = len(learners)
     states = session.exec(select(LearnerModuleState).where(
         LearnerModuleState.module_id == module_id,
-        LearnerModuleState.status.in_(("accepted", "enrolled", "postponed")))).all()
+        col(LearnerModuleState.status).in_(("accepted", "enrolled", "postponed")))).all()
     for state in states:  # an agreed item whose module is gone does not come back by itself
         state.status, state.reason, state.updated_at = "dropped", trigger, utcnow()
         session.add(state)
@@ -126,7 +128,7 @@ def on_module_withdrawn(session: Session, module_id: int, *, index: ModuleIndex 
 
 
 def learners_with_module(session: Session, module_id: int) -> set[str]:
-    rows = session.exec(select(Plan.learner_id).join(PlanItem, PlanItem.plan_id == Plan.id)
+    rows = session.exec(select(Plan.learner_id).join(PlanItem, col(PlanItem.plan_id) == col(Plan.id))
                         .where(Plan.current == True, PlanItem.module_id == module_id)).all()  # noqa: E712
     return set(rows)
 
@@ -140,13 +142,14 @@ def rebuild_from_needs(session: Session, learner_ids: list[str], arrays: Catalog
     changed: list[str] = []
     for start in range(0, len(learner_ids), CHUNK):
         chunk = learner_ids[start:start + CHUNK]
-        needs = {n.learner_id: n for n in session.exec(select(LearnerNeed).where(LearnerNeed.learner_id.in_(chunk)))}
+        needs = {n.learner_id: n for n in session.exec(
+            select(LearnerNeed).where(col(LearnerNeed.learner_id).in_(chunk)))}
         plans = {p.learner_id: p for p in session.exec(
-            select(Plan).where(Plan.learner_id.in_(chunk), Plan.current == True))}  # noqa: E712
+            select(Plan).where(col(Plan.learner_id).in_(chunk), Plan.current == True))}  # noqa: E712
         items: dict[int, list[PlanItem]] = {}
         if plans:
-            for item in session.exec(select(PlanItem).where(PlanItem.plan_id.in_([p.id for p in plans.values()]))
-                                     .order_by(PlanItem.plan_id, PlanItem.position)):
+            for item in session.exec(select(PlanItem).where(col(PlanItem.plan_id).in_([p.id for p in plans.values()]))
+                                     .order_by(col(PlanItem.plan_id), col(PlanItem.position))):
                 items.setdefault(item.plan_id, []).append(item)
         for learner_id in chunk:
             need = needs.get(learner_id)
@@ -168,7 +171,7 @@ def rebuild_from_needs(session: Session, learner_ids: list[str], arrays: Catalog
             previous = plans.get(learner_id)
             outcome = commit_result(session, learner_id, request, result, need.model, need.text_hash, trigger,
                                     detail, previous=previous,
-                                    previous_items=items.get(previous.id, []) if previous else None)
+                                    previous_items=items.get(stored_id(previous.id), []) if previous else None)
             if outcome.changed:
                 changed.append(learner_id)
     session.flush()
@@ -180,16 +183,18 @@ def sync_catalogue_changes(session: Session, *, index: ModuleIndex | None = None
     """Replan for every approval since the last run and for every planned module that is no longer approved."""
     marker = session.get(Meta, WATERMARK_KEY)
     last = json.loads(marker.value).get("decision_id", 0) if marker else 0
-    decisions = session.exec(select(ReviewDecision).where(ReviewDecision.id > last).order_by(ReviewDecision.id)).all()
-    reports = []
+    decisions = session.exec(select(ReviewDecision).where(col(ReviewDecision.id) > last)
+                             .order_by(col(ReviewDecision.id))).all()
+    reports: list[ReplanReport] = []
     if marker is None:  # first run: decisions older than every current plan are already part of them
         oldest = session.exec(select(func.min(Plan.created_at)).where(Plan.current == True)).one()  # noqa: E712
-        considered = [d for d in decisions if oldest is not None and _naive(d.at) >= _naive(oldest)]
+        considered: Sequence[ReviewDecision] = [d for d in decisions
+                                                if oldest is not None and _naive(d.at) >= _naive(oldest)]
     else:
         considered = decisions
     approved = sorted({d.module_id for d in considered if d.decision == RECOMMENDABLE})
-    gone = session.exec(select(PlanItem.module_id).join(Plan, Plan.id == PlanItem.plan_id)
-                        .join(Module, Module.id == PlanItem.module_id)
+    gone = session.exec(select(PlanItem.module_id).join(Plan, col(Plan.id) == col(PlanItem.plan_id))
+                        .join(Module, col(Module.id) == col(PlanItem.module_id))
                         .where(Plan.current == True, Module.status != RECOMMENDABLE)  # noqa: E712
                         .distinct()).all()
     for module_id in sorted(set(gone)):
@@ -208,6 +213,11 @@ def sync_catalogue_changes(session: Session, *, index: ModuleIndex | None = None
 def on_profile_changed(session: Session, learner_id: str, *, encoder: Encoder | None = None,
                        index: ModuleIndex | None = None, today: date | None = None,
                        notify: bool | None = None) -> PlanOutcome:
+    """The entry point for a changed profile (message ``updates.profile_changed``, notified by default).
+
+    No adapter calls it yet: the chat builds the first plan when the interview ends and has no profile
+    editing after that; the event, its wording and its notification are ready for when it does.
+    """
     return replan_learner(session, learner_id, "profile_changed", encoder=encoder, index=index, today=today,
                           notify=notify)
 
@@ -258,7 +268,8 @@ def postpone_item(session: Session, learner_id: str, module_id: int, months: int
                           today=today, **kwargs)
 
 
-def _naive(moment):
+def _naive(moment: datetime) -> datetime:
+    """Stored times come back naive from SQLite and aware elsewhere; both are UTC, so compare them naive."""
     return moment.replace(tzinfo=None) if moment is not None and moment.tzinfo else moment
 
 
@@ -270,7 +281,7 @@ def _item_in_plan(session: Session, learner_id: str, module_id: int) -> PlanItem
     plan = session.exec(select(Plan).where(Plan.learner_id == learner_id, Plan.current == True)).first()  # noqa: E712
     if plan is None:
         raise PlanError("no_plan")
-    for item in plan_items(session, plan.id):
+    for item in plan_items(session, stored_id(plan.id)):
         if item.module_id == module_id:
             return item
     raise PlanError("not_in_plan", module_id=module_id)

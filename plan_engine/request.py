@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from campus.store.settings import Settings
 from plan_engine.constraints import Preferences
 from plan_engine.gaps import Gap
 from plan_engine.recommend import Recommendation, Weights
@@ -29,7 +31,7 @@ class Limits:
     weights: Weights = Weights()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Limits:
+    def from_settings(cls, settings: Settings) -> Limits:
         return cls(
             max_units=settings.plan_max_learning_units, max_items=settings.plan_size,
             min_score=settings.plan_min_score, format_penalty=settings.plan_format_penalty,
@@ -51,10 +53,10 @@ class PinnedItem:
 class PlanRequest:
     gaps: dict[str, Gap]
     levels: dict[str, int]
-    need_vector: np.ndarray
+    need_vector: npt.NDArray[np.float32]
     preferences: Preferences = field(default_factory=Preferences)
     labels: dict[str, str] = field(default_factory=dict)
-    interest_vector: np.ndarray | None = None
+    interest_vector: npt.NDArray[np.float32] | None = None
     interest_text: str | None = None
     role_title: str | None = None
     career_title: str | None = None
@@ -79,7 +81,8 @@ class PlanRequest:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], need_vector: np.ndarray, interest_vector: np.ndarray | None = None,
+    def from_json(cls, data: dict[str, Any], need_vector: npt.NDArray[np.float32],
+                  interest_vector: npt.NDArray[np.float32] | None = None,
                   labels: dict[str, str] | None = None) -> PlanRequest:
         prefs = dict(data.get("preferences") or {})
         if prefs.get("earliest_start"):

@@ -14,8 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from plan_engine.catalogue import CatalogueArrays
 from plan_engine.constraints import Window
@@ -84,13 +87,11 @@ def schedule(
     return slots
 
 
-def _date(ordinal: int):
-    from datetime import date
-
+def _date(ordinal: int) -> date:
     return date.fromordinal(ordinal)
 
 
-def _fits(load: np.ndarray, capacity: np.ndarray, month: int, hours: float) -> bool:
+def _fits(load: npt.NDArray[np.float64], capacity: npt.NDArray[np.floating[Any]], month: int, hours: float) -> bool:
     """Plain Python: a horizon has a dozen months, where numpy calls cost more than they save."""
     if not 0 <= month < len(load):
         return False
@@ -103,7 +104,8 @@ def _fits(load: np.ndarray, capacity: np.ndarray, month: int, hours: float) -> b
 
 
 def _first_fit(arrays: CatalogueArrays, i: int, window: Window, hours: float, per_month: float, earliest: int,
-               first_month: int, load: np.ndarray, capacity: np.ndarray) -> Slot | None:
+               first_month: int, load: npt.NDArray[np.float64],
+               capacity: npt.NDArray[np.floating[Any]]) -> Slot | None:
     starts, ends = arrays.windows(i)
     if len(starts):
         for start, end in zip(starts, ends, strict=True):

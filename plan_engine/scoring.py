@@ -6,8 +6,13 @@ matrix, so a module is scored the same way wherever it is looked at.
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
+from typing import Any, overload
 
+import numpy as np
+import numpy.typing as npt
+
+from plan_engine.catalogue import CompetencyRows
 from plan_engine.gaps import GapVectors
 
 TOO_ADVANCED_DISCOUNT = 0.5
@@ -15,22 +20,31 @@ SIM_FLOOR = 0.76
 SIM_CEILING = 0.89
 
 
-def semantic_fit(similarity: np.ndarray | float, floor: float = SIM_FLOOR, ceiling: float = SIM_CEILING):
-    """Cosine similarity mapped linearly from ``[floor, ceiling]`` onto 0..1 (see ``recommend`` for why)."""
-    return np.clip((np.asarray(similarity) - floor) / (ceiling - floor), 0.0, 1.0)
+@overload
+def semantic_fit(similarity: float) -> float: ...
+@overload
+def semantic_fit(similarity: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.floating[Any]]: ...
+def semantic_fit(similarity: float | npt.NDArray[np.floating[Any]]) -> float | npt.NDArray[np.floating[Any]]:
+    """Cosine similarity mapped linearly from ``[SIM_FLOOR, SIM_CEILING]`` onto 0..1 (see ``recommend`` for why).
+
+    A single cosine gives a numpy float64, which is a ``float``; an array gives an array.
+    """
+    cosine: npt.NDArray[np.floating[Any]] = np.asarray(similarity)
+    fit: npt.NDArray[np.floating[Any]] = np.clip((cosine - SIM_FLOOR) / (SIM_CEILING - SIM_FLOOR), 0.0, 1.0)
+    return fit
 
 
 def closed_need(
-    comp: np.ndarray, level_from: np.ndarray, level_to: np.ndarray, gaps: GapVectors, reached: np.ndarray,
-    discount: bool = True,
-) -> tuple[np.ndarray, np.ndarray]:
+    comp: npt.NDArray[np.int32], level_from: npt.NDArray[np.int16], level_to: npt.NDArray[np.int16],
+    gaps: GapVectors, reached: npt.NDArray[np.int16],
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int16]]:
     """Weighted levels each (module, competency) closes above ``reached``, and the level it ends at.
 
     ``reached`` is the learner's level per competency, raised by modules
     already in the plan, so a module repeating what the plan already
     teaches closes nothing. A module starting above the reached level
-    counts half per missing level (``discount``); the bound used to prune
-    candidates and to flag learners for replanning leaves it out.
+    counts half per missing level; the bound used to prune candidates
+    (:func:`closed_bound`) leaves that discount out.
     """
     valid = comp >= 0
     c = np.where(valid, comp, 0)
@@ -39,21 +53,22 @@ def closed_need(
     end = np.minimum(level_to, gaps.target[c])
     gained = np.maximum(end - start, 0).astype(np.float32)
     closed = gained * gaps.per_level[c]
-    if discount:
-        closed = closed * np.float32(TOO_ADVANCED_DISCOUNT) ** np.maximum(level_from - base, 0)
+    closed = closed * np.float32(TOO_ADVANCED_DISCOUNT) ** np.maximum(level_from - base, 0)
     closed = np.where(valid, closed, 0.0)
     end_level = np.where(valid & (gained > 0), np.maximum(base, end), base)
     return closed, end_level
 
 
-def coverage(closed: np.ndarray, max_need: float) -> np.ndarray:
+def coverage(closed: npt.NDArray[np.float32], max_need: float) -> npt.NDArray[np.float32]:
     """Closed need relative to the learner's largest single need, capped at 1."""
     if max_need <= 0:
         return np.zeros(closed.shape[0], dtype=np.float32)
-    return np.minimum(1.0, closed.sum(axis=1) / max_need)
+    total: npt.NDArray[np.float32] = closed.sum(axis=1)
+    capped: npt.NDArray[np.float32] = np.minimum(1.0, total / max_need)
+    return capped
 
 
-def closed_bound(by_competency, gaps: GapVectors, size: int) -> np.ndarray:
+def closed_bound(by_competency: Sequence[CompetencyRows], gaps: GapVectors, size: int) -> npt.NDArray[np.float32]:
     """Per module: weighted levels it could close from the learner's current levels, without the discount.
 
     Walks only the competencies the learner has a gap in (CSR lists from the
@@ -61,7 +76,7 @@ def closed_bound(by_competency, gaps: GapVectors, size: int) -> np.ndarray:
     """
     closed = np.zeros(size, dtype=np.float32)
     for c in np.nonzero(gaps.per_level > 0)[0]:
-        rows, level_from, level_to = by_competency[c]
+        rows, level_from, level_to = by_competency[int(c)]
         gained = np.maximum(np.minimum(level_to, gaps.target[c]) - np.maximum(level_from, gaps.current[c]), 0)
         closed[rows] += gained.astype(np.float32) * gaps.per_level[c]  # a module lists a competency once
     return closed

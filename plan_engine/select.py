@@ -23,13 +23,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from plan_engine.catalogue import CatalogueArrays, PrerequisiteCheck
 from plan_engine.constraints import Window, available, format_adjustment
 from plan_engine.gaps import GapVectors, gap_vectors
-from plan_engine.order import PrerequisiteCycleError, topological_order
+from plan_engine.order import PrerequisiteCycleError, SortKey, topological_order
 from plan_engine.request import Limits, PlanRequest
 from plan_engine.schedule import Fixed, Slot, schedule
 from plan_engine.scoring import closed_bound, closed_need, coverage, semantic_fit
@@ -46,10 +48,10 @@ class PrerequisiteUnavailable(LookupError):
 class Scores:
     """Per-module parts of the score for one learner, over the whole catalogue."""
 
-    semantic: np.ndarray
-    adjust: np.ndarray  # preferences: format penalty, HR boost
-    bound: np.ndarray  # upper bound of the score at any greedy step
-    available: np.ndarray
+    semantic: npt.NDArray[np.float32]
+    adjust: npt.NDArray[np.float32]  # preferences: format penalty, HR boost
+    bound: npt.NDArray[np.floating[Any]]  # upper bound of the score at any greedy step
+    available: npt.NDArray[np.bool_]
 
 
 def score_catalogue(arrays: CatalogueArrays, request: PlanRequest, gv: GapVectors, window: Window,
@@ -70,7 +72,7 @@ class StepState:
     score: float
     units: int
     hours: float
-    reached: np.ndarray  # levels per catalogue competency before the step
+    reached: npt.NDArray[np.int16]  # levels per catalogue competency before the step
     keys: frozenset[int]  # (competency, level) pairs taught before the step
 
 
@@ -107,8 +109,8 @@ class Selector:
             if position is not None:
                 self.reached[position] = max(int(self.reached[position]), int(level))
         self.initial = self.reached.copy()
-        position = arrays.position
-        self.excluded = {position[m] for m in request.excluded if m in position}
+        positions = arrays.position
+        self.excluded = {positions[m] for m in request.excluded if m in positions}
         self.fixed: dict[int, Fixed] = {}
         self.keys: set[int] = set()
         self.sel = Selection()
@@ -204,7 +206,7 @@ class Selector:
                 positions = positions[positions >= 0]
                 score[positions], teaches_new[positions] = self._scores(cand[positions])
 
-    def _scores(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _scores(self, rows: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """Score against the levels the plan reaches now, and whether the module still teaches anything new."""
         arrays, limits = self.arrays, self.limits
         comp, lf, lt = arrays.comp[rows], arrays.level_from[rows], arrays.level_to[rows]
@@ -214,7 +216,7 @@ class Selector:
         # a module must teach something the learner does not reach yet, however well its text fits
         valid = comp >= 0
         teaches_new = (valid & (lt > self.reached[np.where(valid, comp, 0)])).any(axis=1)
-        return score.astype(np.float64), teaches_new
+        return score.astype(np.float64), np.asarray(teaches_new)  # numpy types any(axis=...) as bool or array
 
     def _try_add(self, i: int, step_score: float) -> bool:
         arrays, limits, sel = self.arrays, self.limits, self.sel
@@ -355,7 +357,9 @@ class Selector:
         index = self.arrays.competency_index
         return not all(cid in index and int(self.initial[index[cid]]) >= lvl for cid, lvl in check.levels)
 
-    def _arrange(self, members: list[int], hours_per_month: float | None = None):
+    def _arrange(self, members: list[int], hours_per_month: float | None = None,
+                 ) -> tuple[list[int], dict[int, Slot], dict[int, list[int]]] | None:
+        """Order and schedule ``members``: (order, slots, prerequisites per item), or None if they do not fit."""
         arrays, window = self.arrays, self.window
         hard, soft = self.edges(members)
         first_start = {}
@@ -364,7 +368,7 @@ class Selector:
             later = starts[starts >= window.start_ordinal]
             first_start[m] = int(later[0]) if len(later) else window.start_ordinal
 
-        def key(m: int) -> tuple:
+        def key(m: int) -> SortKey:
             return (int(arrays.category_rank[m]), int(arrays.min_level[m]), first_start[m], int(arrays.ids[m]))
 
         try:

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from campus.store.ids import stored_id
 from embeddings.encoder import Encoder
 from embeddings.index import ModuleIndex, SearchFilters
 from embeddings.search import FusionWeights, hybrid_search
@@ -58,13 +59,14 @@ def topic_search(
     by_id = {m.id: m for m in snapshot.modules}
     total = sum(wanted.values()) or 1.0
     named = set(named_competencies)
-    out = []
+    out: list[TopicHit] = []
     for hit in hits:
         module = by_id[hit.module_id]
         taught = {c["id"] for c in module.competencies}
         topic = 1.0 if taught & named else min(1.0, sum(w for cid, w in wanted.items() if cid in taught) / total)
         semantic = float(semantic_fit(hit.dense))
         percent = int(round(100 * (WEIGHT_TOPIC * topic + WEIGHT_SEMANTIC * semantic)))
-        out.append(TopicHit(module.id, module.title, percent, module.format, module.duration_hours, module.category))
+        out.append(TopicHit(stored_id(module.id), module.title, percent, module.format, module.duration_hours,
+                            module.category))
     out.sort(key=lambda h: -h.match_percent)
     return out

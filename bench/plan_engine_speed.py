@@ -1,8 +1,8 @@
 """Plan engine benchmark: full plan time per learner, incremental replanning on approval, memory.
 
-    .venv/bin/python bench/plan_engine.py                 # all figures (several minutes)
-    .venv/bin/python bench/plan_engine.py --quick         # smaller runs, for a smoke check
-    .venv/bin/python bench/plan_engine.py --store         # also end to end through SQLite (on_module_approved)
+    .venv/bin/python bench/plan_engine_speed.py                 # all figures (several minutes)
+    .venv/bin/python bench/plan_engine_speed.py --quick         # smaller runs, for a smoke check
+    .venv/bin/python bench/plan_engine_speed.py --store         # also end to end through SQLite (on_module_approved)
 
 One BLAS thread (set below before numpy loads): a server plans for many
 learners in parallel rather than one plan on all cores, and on a shared
@@ -27,24 +27,27 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any, TypeVar
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+import numpy.typing as npt  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from plan_engine.catalogue import build_arrays  # noqa: E402
+from plan_engine.catalogue import CatalogueArrays, build_arrays  # noqa: E402
 from plan_engine.constraints import Preferences  # noqa: E402
 from plan_engine.engine import make_plan  # noqa: E402
 from plan_engine.gaps import analyse_gaps  # noqa: E402
 from plan_engine.needs import ModuleFeatures, NeedMatrix  # noqa: E402
-from plan_engine.request import Limits, PlanRequest  # noqa: E402
+from plan_engine.request import Limits, PlanRequest, PlanResult  # noqa: E402
 
 DIM = 384
 TODAY = date(2026, 11, 23)
@@ -55,6 +58,37 @@ TOWNS = {"Hessen": ["Kassel", "Frankfurt am Main"], "Bayern": ["München", "Nür
          "Berlin": ["Berlin"], "Niedersachsen": ["Hannover"], "Nordrhein-Westfalen": ["Köln", "Dortmund"],
          "Baden-Württemberg": ["Stuttgart"], "Brandenburg": ["Potsdam"], "Schleswig-Holstein": ["Kiel"],
          "Thüringen": ["Erfurt"]}
+T = TypeVar("T")
+PlanKey = tuple[tuple[int, str | None, str], ...]  # what a learner would notice of a plan: module, month, status
+
+
+@dataclass
+class SyntheticModule:
+    """A catalogue module as the engine reads it (``plan_engine.catalogue.CatalogueModule``), without a store."""
+
+    id: int
+    provider_id: str
+    external_id: str
+    title: str
+    category: str
+    competencies: list[dict[str, Any]]
+    prerequisites: list[str]
+    learning_units: int
+    duration_hours: float
+    format: str
+    region: str | None
+    locations: list[str]
+    dates: list[dict[str, str]]
+    status: str
+
+
+# what bench_incremental keeps for bench_store: the modules with their vectors, and the learners' first plans
+StoreState = tuple[list[SyntheticModule], npt.NDArray[np.float32], list[PlanRequest], list[PlanResult]]
+
+
+def pick(rng: np.random.Generator, options: Sequence[T]) -> T:
+    """``rng.choice(options)`` for options numpy cannot hold as one array (``None`` among dates): same draw."""
+    return options[int(rng.choice(len(options)))]
 
 
 def rss_mb() -> float:
@@ -79,10 +113,11 @@ class Space:
         self.topics = np.stack([self._unit(rng.normal(size=DIM)) for _ in COMPETENCIES])
 
     @staticmethod
-    def _unit(v: np.ndarray) -> np.ndarray:
-        return (v / np.linalg.norm(v, axis=-1, keepdims=True)).astype(np.float32)
+    def _unit(v: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float32]:
+        norm: npt.NDArray[np.floating[Any]] = np.linalg.norm(v, axis=-1, keepdims=True)
+        return (v / norm).astype(np.float32)
 
-    def vectors(self, topic_sets: list[list[int]]) -> np.ndarray:
+    def vectors(self, topic_sets: list[list[int]]) -> npt.NDArray[np.float32]:
         out = np.empty((len(topic_sets), DIM), dtype=np.float32)
         for start in range(0, len(topic_sets), 20_000):
             chunk = topic_sets[start:start + 20_000]
@@ -94,8 +129,10 @@ class Space:
         return out
 
 
-def make_catalogue(n: int, space: Space, rng: np.random.Generator) -> tuple[list, np.ndarray]:
-    modules, topics = [], []
+def make_catalogue(n: int, space: Space, rng: np.random.Generator
+                   ) -> tuple[list[SyntheticModule], npt.NDArray[np.float32]]:
+    modules: list[SyntheticModule] = []
+    topics: list[list[int]] = []
     basis_of: dict[int, str] = {}
     for i in range(n):
         k = int(rng.integers(1, 4))
@@ -118,7 +155,7 @@ def make_catalogue(n: int, space: Space, rng: np.random.Generator) -> tuple[list
             prerequisites = [basis_of[comps[0]]]
         if category == "Basismodul":
             basis_of[comps[0]] = external
-        modules.append(SimpleNamespace(
+        modules.append(SyntheticModule(
             id=i + 1, provider_id=f"p{i % 40}", external_id=external, title=f"Synthetisches Modul {i + 1}",
             category=category, competencies=levels, prerequisites=prerequisites,
             learning_units=int(rng.choice([1, 2, 3], p=[0.3, 0.5, 0.2])),
@@ -140,10 +177,10 @@ def make_requests(count: int, space: Space, rng: np.random.Generator) -> list[Pl
                     "weight": float(rng.choice([0.5, 0.8, 1.0]))} for c in comps]
         levels = {COMPETENCIES[c]: int(rng.integers(0, 3)) for c in comps[:3]}
         interests = [COMPETENCIES[int(rng.integers(0, len(COMPETENCIES)))]]
-        fmt = rng.choice([None, "online", "presence", "blended"])
+        fmt = pick(rng, [None, "online", "presence", "blended"])
         region = str(rng.choice(["Kassel", "Bayern", "Dresden", "Köln"])) if fmt in ("presence", "blended") else None
         prefs = Preferences(format=fmt, hours_per_month=float(rng.choice([4, 8, 12, 16])), region=region,
-                            earliest_start=rng.choice([None, date(2027, 1, 1), date(2027, 4, 1)]), horizon_months=12)
+                            earliest_start=pick(rng, [None, date(2027, 1, 1), date(2027, 4, 1)]), horizon_months=12)
         requests.append(PlanRequest(gaps=analyse_gaps(targets, levels, interests), levels=levels,
                                     need_vector=np.zeros(DIM, np.float32), preferences=prefs))
         topic_sets.append(comps[:3] + [COMPETENCIES.index(interests[0])])
@@ -189,11 +226,15 @@ def bench_full_plan(sizes: list[int], runs: int, seed: int) -> None:
         del arrays, modules, vectors
 
 
-def build_learners(arrays, count: int, space: Space, rng: np.random.Generator, limits: Limits, keep: bool):
+def build_learners(arrays: CatalogueArrays, count: int, space: Space, rng: np.random.Generator, limits: Limits,
+                   keep: bool) -> tuple[NeedMatrix, list[PlanKey], list[str], list[PlanRequest], list[PlanResult]]:
     """First plans for ``count`` learners, kept the way the store keeps them: a matrix row plus the request as
     JSON text (no per-learner Python objects, so the garbage collector sees a production-sized heap)."""
     matrix = NeedMatrix(DIM, arrays.competency_index, capacity=count, steps=limits.max_items)
-    plans, stored, kept_requests, kept_results = [], [], [], []
+    plans: list[PlanKey] = []
+    stored: list[str] = []
+    kept_requests: list[PlanRequest] = []
+    kept_results: list[PlanResult] = []
     for start in range(0, count, 5_000):
         for request in make_requests(min(5_000, count - start), space, rng):
             result = make_plan(request, arrays, TODAY, limits)
@@ -207,14 +248,14 @@ def build_learners(arrays, count: int, space: Space, rng: np.random.Generator, l
 
 
 def bench_incremental(learner_counts: list[int], catalogue_size: int, approvals: int, seed: int,
-                      keep_for_store: int | None = None):
+                      keep_for_store: int | None = None) -> StoreState | None:
     print(f"\n== Incremental replanning when one module is approved (catalogue of {catalogue_size:,} modules) ==")
     print("   score the new module (and modules waiting for it as a prerequisite) against every learner's need row "
           "at once, then rebuild only the flagged plans")
     print("   from their stored requests; total = append the module to the catalogue arrays + score all learners + "
           "rebuild flagged plans (in memory; SQLite in the --store run)")
     limits = Limits()
-    kept = None
+    kept: StoreState | None = None
     for count in learner_counts:
         rng = np.random.default_rng(seed)
         space = Space(rng)
@@ -264,7 +305,7 @@ def bench_incremental(learner_counts: list[int], catalogue_size: int, approvals:
     return kept
 
 
-def bench_store(state, catalogue_size: int, approvals: int) -> None:
+def bench_store(state: StoreState, catalogue_size: int, approvals: int) -> None:
     """The real ``on_module_approved`` through SQLite: index snapshot, need matrix, rebuilds, plan versions, outbox."""
     from sqlalchemy import insert
     from sqlmodel import Session, select
@@ -334,6 +375,7 @@ def bench_store(state, catalogue_size: int, approvals: int) -> None:
         module_id = modules[catalogue_size + a].id
         with Session(engine, expire_on_commit=False) as session:
             module = session.get(Module, module_id)
+            assert module is not None  # inserted above as "submitted"
             module.status, module.updated_at = "approved", utcnow()  # what campus.review.decide does
             session.add(module)
             session.flush()
@@ -369,6 +411,7 @@ def main() -> int:
     kept = bench_incremental(learners, args.replan_catalogue, approvals, args.seed,
                              keep_for_store=learners[0] if args.store else None)
     if args.store:
+        assert kept is not None  # the first learner count was kept for the store run
         bench_store(kept, args.replan_catalogue, approvals)
     print(f"\npeak RSS of the whole run: {peak_mb():.0f} MB; load average at the end {os.getloadavg()[0]:.1f}")
     return 0
