@@ -123,7 +123,7 @@ def _linear_fusion(active: dict[str, tuple[Scores, float]],
     """Weighted sum of the z-normalised signals; every eligible module is a candidate."""
     fused = np.zeros(len(eligible), dtype=np.float64)
     for scores, weight in active.values():
-        fused += _z(scores, eligible)  # MUTANT
+        fused += weight * _z(scores, eligible)
     return fused, np.nonzero(eligible)[0]
 
 
