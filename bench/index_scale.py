@@ -24,10 +24,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from embeddings.index import SearchFilters
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+class SearchOptions(TypedDict, total=False):
+    """What a search run passes to ``hybrid_search`` beyond the query."""
+
+    signals: tuple[str, ...]
+    filters: SearchFilters
 
 
 def rss_mb() -> float:
@@ -46,7 +58,7 @@ def process_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def synthetic_modules(count: int, seed: int, prefix: str) -> list[dict]:
+def synthetic_modules(count: int, seed: int, prefix: str) -> list[dict[str, Any]]:
     """Modules built from shuffled sentences of the sample catalogue: realistic German, new combinations."""
     source = [json.loads(line) for line in (ROOT / "data/seed/catalogue.jsonl").open(encoding="utf-8")]
     sentences = [s.strip() + "." for m in source for s in m["description"].split(".") if len(s.strip()) > 20]
@@ -62,7 +74,7 @@ def synthetic_modules(count: int, seed: int, prefix: str) -> list[dict]:
     return out
 
 
-def start_api(var_dir: Path, port: int) -> subprocess.Popen:
+def start_api(var_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KC_VAR_DIR": str(var_dir), "KC_DATABASE_URL": f"sqlite:///{var_dir / 'campus.db'}",
            "KC_EMBEDDING_MODEL": str(ROOT / "var/models/multilingual-e5-small"), "HF_HUB_OFFLINE": "1"}
     subprocess.run([sys.executable, "-m", "campus.cli.prepare"], cwd=ROOT, env=env, check=True,
@@ -103,7 +115,7 @@ def bench_ingest(sizes: list[int], var_dir: Path, port: int) -> None:
             records = synthetic_modules(size, seed=n, prefix=f"bench{n}")
             body = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode()
 
-            def chunks(data: bytes = body, step: int = 1 << 16):
+            def chunks(data: bytes = body, step: int = 1 << 16) -> Iterator[bytes]:
                 for start in range(0, len(data), step):
                     yield data[start:start + step]
 
@@ -153,11 +165,12 @@ def bench_search(sizes: list[int], var_dir: Path, queries: int) -> None:
         started = time.perf_counter()
         snap.lexical()
         build = time.perf_counter() - started
-        for label, kwargs in [
+        runs: list[tuple[str, SearchOptions]] = [
             ("dicht", {"signals": ("dense",)}),
             ("hybrid", {}),
             ("hybrid+Filter", {"filters": SearchFilters(formats=("online", "blended"), max_price_eur=500)}),
-        ]:
+        ]
+        for label, kwargs in runs:
             times = []
             for q in range(queries):
                 text, vector = texts[q % len(texts)], vectors[q % len(texts)]

@@ -17,7 +17,9 @@ import math
 import os
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import yaml
 
@@ -28,8 +30,14 @@ os.environ.setdefault("KC_EMBEDDING_MODEL", str(ROOT / "var/models/multilingual-
 os.environ["KC_DATABASE_URL"] = f"sqlite:///{Path(os.environ['KC_VAR_DIR']) / 'campus.db'}"
 
 
+class SearchOptions(TypedDict, total=False):
+    """What a ranking passes to ``hybrid_search`` beyond the query and the weights."""
+
+    signals: tuple[str, ...]
+
+
 def dcg(gains: list[int]) -> float:
-    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+    return sum((2.0 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
 
 
 def evaluate(rankings: dict[str, list[int]], judgments: dict[str, dict[int, int]], k: int = 10) -> dict[str, float]:
@@ -51,6 +59,7 @@ def main() -> int:
     from campus.catalogue.models import Module
     from campus.catalogue.seed import load_seed
     from campus.store.db import get_engine, session_scope
+    from campus.store.ids import stored_id
     from campus.store.settings import get_settings
     from campus.tables import create_schema
     from embeddings.encoder import get_encoder
@@ -68,7 +77,7 @@ def main() -> int:
     with session_scope() as session:
         sync_module_vectors(session, encoder)
     with Session(get_engine()) as session:
-        ids = {m.external_id: m.id for m in session.exec(select(Module)).all()}
+        ids = {m.external_id: stored_id(m.id) for m in session.exec(select(Module)).all()}
         snapshot = ModuleIndex(encoder.dim).snapshot(session)
 
     data = yaml.safe_load((ROOT / "data/eval/matching_queries.yml").read_text(encoding="utf-8"))
@@ -81,14 +90,17 @@ def main() -> int:
                             settings.search_weight_competency, settings.search_rrf_k, settings.search_fusion)
     rrf = FusionWeights(1.0, 0.5, 0.7, 60.0, "rrf")
 
-    def rank(subset: list[int], weights: FusionWeights, **kwargs) -> dict[str, list[int]]:
+    def rank(subset: list[int], weights: FusionWeights, **kwargs: Unpack[SearchOptions]) -> dict[str, list[int]]:
         return {
             queries[i]["id"]: [h.module_id for h in hybrid_search(
                 snapshot, vectors[i], queries[i]["text"], wanted[queries[i]["id"]], 10, weights=weights, **kwargs)]
             for i in subset
         }
 
-    configs = {
+    def ndcg_on(subset: list[int], weights: FusionWeights) -> float:
+        return evaluate(rank(subset, weights), judgments)["nDCG@10"]
+
+    configs: dict[str, tuple[SearchOptions, FusionWeights]] = {
         "BM25 (Lemmata)": ({"signals": ("lexical",)}, default),
         "dicht (e5)": ({"signals": ("dense",)}, default),
         "Kompetenzen": ({"signals": ("competency",)}, default),
@@ -107,7 +119,7 @@ def main() -> int:
     folds = [(everyone[::2], everyone[1::2]), (everyone[1::2], everyone[::2])]
     grid = [FusionWeights(1.0, a, b) for a in (0.0, 0.1, 0.2, 0.3, 0.5) for b in (0.0, 0.25, 0.5, 1.0)]
     for n, (train, test) in enumerate(folds, start=1):
-        best = max(grid, key=lambda w, subset=train: evaluate(rank(subset, w), judgments)["nDCG@10"])
+        best = max(grid, key=partial(ndcg_on, train))
         hybrid = evaluate(rank(test, best), judgments)
         dense = evaluate(rank(test, default, signals=("dense",)), judgments)
         print(f"  Falte {n} ({len(test)} Testanfragen, lexikalisch={best.lexical}, Kompetenz={best.competency}): "

@@ -21,6 +21,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,12 +45,13 @@ SCRIPT = [
 ]
 
 
-def say(url: str, sender: str, text: str) -> tuple[float, list]:
+def say(url: str, sender: str, text: str) -> tuple[float, list[dict[str, Any]]]:
+    """Rasa's bot messages for one user message (JSON objects: "text", "buttons", …) and how long they took."""
     body = json.dumps({"sender": sender, "message": text}).encode()
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=300) as response:
-        messages = json.loads(response.read())
+        messages: list[dict[str, Any]] = json.loads(response.read())
     return time.perf_counter() - started, messages
 
 

@@ -17,11 +17,13 @@ import contextlib
 import logging
 import signal
 from collections.abc import Iterator
+from datetime import timedelta
 
 import uvicorn
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import ApplicationBuilder
 
+from bot.bridge.application import BridgeApplication
 from bot.bridge.handlers import Bridge
 from bot.bridge.outbox import OutboxDelivery
 from bot.bridge.rasa_client import RasaClient
@@ -44,7 +46,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-def build_application(settings: Settings) -> Application:
+def build_application(settings: Settings) -> BridgeApplication:
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
@@ -83,7 +85,7 @@ async def run(settings: Settings) -> None:
     async with application:  # initialize (getMe) … shutdown
         await application.start()
         if application.updater is not None:
-            await application.updater.start_polling(timeout=settings.telegram_poll_timeout,
+            await application.updater.start_polling(timeout=timedelta(seconds=settings.telegram_poll_timeout),
                                                     allowed_updates=ALLOWED_UPDATES)
         else:
             await application.bot.set_webhook(settings.telegram_webhook_url.rstrip("/") + WEBHOOK_PATH,

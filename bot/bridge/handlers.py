@@ -20,8 +20,9 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.bridge.application import BridgeApplication
 from bot.bridge.rasa_client import RasaClient, RasaUnavailable
 from bot.bridge.retry import RetryPolicy
 from bot.bridge.sending import send_rasa_message, send_text
@@ -73,7 +74,7 @@ class Bridge:
         self.policy = policy
         self.locks = KeyedLocks()
 
-    def register(self, application: Application) -> None:
+    def register(self, application: BridgeApplication) -> None:
         message = filters.UpdateType.MESSAGE & PRIVATE  # edits of old messages are not sent again
         application.add_handler(CommandHandler("start", self.on_start, filters=message))
         application.add_handler(MessageHandler(message & filters.TEXT, self.on_text))

@@ -36,7 +36,8 @@ class RasaClient:
             reraise=True,
         )
         try:
-            response = await retrying(self._client.post, self.url, json={"sender": sender, "message": message})
+            body = {"sender": sender, "message": message}
+            response: httpx.Response = await retrying(self._client.post, self.url, json=body)
             response.raise_for_status()
             data = response.json()
         except (httpx.HTTPError, ValueError) as exc:

@@ -9,7 +9,7 @@ Telegram only sees a key.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
@@ -19,7 +19,7 @@ from bot.bridge.retry import RetryPolicy, Tries
 from campus.channels.telegram_format import bridge_texts, render_chunks
 
 
-def inline_keyboard(buttons: list[Mapping[str, Any]]) -> InlineKeyboardMarkup | None:
+def inline_keyboard(buttons: Sequence[Mapping[str, Any]]) -> InlineKeyboardMarkup | None:
     """One button per row: Rasa titles are often whole phrases ("Ich leite ein Team")."""
     rows = []
     for button in buttons:
@@ -41,7 +41,7 @@ def message_text(message: Mapping[str, Any]) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-async def send_text(bot: Bot, chat_id: int, text: str, buttons: list[Mapping[str, Any]], policy: RetryPolicy,
+async def send_text(bot: Bot, chat_id: int, text: str, buttons: Sequence[Mapping[str, Any]], policy: RetryPolicy,
                     tries: Tries | None = None) -> list[Message]:
     """Every chunk of `text` in order, the keyboard under the last one."""
     markup = inline_keyboard(buttons)

@@ -17,14 +17,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.ext import Application
+
+from bot.bridge.application import BridgeApplication
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def create_web_app(application: Application, is_ready: Callable[[], bool], mode: str,
+def create_web_app(application: BridgeApplication, is_ready: Callable[[], bool], mode: str,
                    webhook_secret: str | None = None) -> Starlette:
     async def health(_: Request) -> Response:
         ready = is_ready()

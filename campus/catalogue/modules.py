@@ -20,6 +20,7 @@ from campus.catalogue.models import Module, ModuleVersion
 from campus.catalogue.template import ModuleIn
 from campus.store.clock import utcnow
 from campus.store.errors import DomainError, message_pair, problem
+from campus.store.ids import stored_id
 
 CONTENT_EXCLUDE = {"provider", "status"}
 
@@ -31,11 +32,11 @@ class UpsertOutcome:
     changed: bool
 
 
-def content_of(module_in: ModuleIn) -> dict:
+def content_of(module_in: ModuleIn) -> dict[str, Any]:
     return module_in.model_dump(mode="json", exclude=CONTENT_EXCLUDE)
 
 
-def content_hash(content: dict) -> str:
+def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
@@ -67,7 +68,7 @@ def upsert_module(
         module = Module(provider_id=provider_id, status=status, content_hash=digest, **content)
         session.add(module)
         session.flush()
-        session.add(ModuleVersion(module_id=module.id, version=1, content_hash=digest, content=content))
+        session.add(ModuleVersion(module_id=stored_id(module.id), version=1, content_hash=digest, content=content))
         return UpsertOutcome(module, created=True, changed=True)
     if module.content_hash == digest:
         if module.status == "rejected" and status == "submitted":
@@ -89,7 +90,8 @@ def upsert_module(
     module.review_reason = None
     module.updated_at = utcnow()
     session.add(module)
-    session.add(ModuleVersion(module_id=module.id, version=module.version, content_hash=digest, content=content))
+    session.add(ModuleVersion(module_id=stored_id(module.id), version=module.version, content_hash=digest,
+                              content=content))
     return UpsertOutcome(module, created=False, changed=True)
 
 

@@ -44,7 +44,8 @@ def seed_hash(seed_dir: Path) -> str:
 
 def read_yaml(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        loaded: dict[str, Any] = yaml.safe_load(handle)  # the seed files are mappings at the top
+    return loaded
 
 
 def read_catalogue(path: Path) -> list[ModuleIn]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campus.channels.models import Outbox
 from campus.learners.identity import find_learner
@@ -32,7 +32,7 @@ def take_pending(session: Session, channel: str, address: str, limit: int = MAX_
     if learner is None:
         return []
     rows = session.exec(select(Outbox).where(Outbox.learner_id == learner.id, Outbox.channel == channel,
-                                             Outbox.status == "pending").order_by(Outbox.id).limit(limit)).all()
+                                             Outbox.status == "pending").order_by(col(Outbox.id)).limit(limit)).all()
     now = utcnow()
     for row in rows:
         row.status, row.sent_at, row.attempts = "sent", now, row.attempts + 1

@@ -28,6 +28,7 @@ from campus.channels.models import Outbox, TelegramChat
 from campus.learners.identity import address_hash, learner_for
 from campus.learners.models import ChannelIdentity, Learner
 from campus.store.clock import utcnow
+from campus.store.ids import stored_id
 from campus.store.secret import secret_key
 
 CHANNEL = "telegram"
@@ -126,9 +127,9 @@ def due_deliveries(session: Session, limit: int) -> list[Delivery]:
         reachable = [chat for chat in known if chat.reachable]
         chat_id = decrypt_chat_id(reachable[0].chat_id_encrypted) if reachable else None
         if chat_id is not None:
-            deliveries.append(Delivery(row.id, row.text, buttons, chat_id, reachable[0].address_hash))
+            deliveries.append(Delivery(stored_id(row.id), row.text, buttons, chat_id, reachable[0].address_hash))
         else:
-            deliveries.append(Delivery(row.id, row.text, buttons, problem=UNREACHABLE if known else NO_CHAT))
+            deliveries.append(Delivery(stored_id(row.id), row.text, buttons, problem=UNREACHABLE if known else NO_CHAT))
     return deliveries
 
 

@@ -21,7 +21,7 @@ def main() -> int:
     create_schema(get_engine())
     with session_scope() as session:
         plain, row = create_key(session, args.role, args.provider, args.org, args.label)
-    print(text("cli.keys.created", role=row.role, id=row.id, key=plain))
+    print(text("cli.keys.created", role=row.role, id=row.id, api_key=plain))
     return 0
 
 

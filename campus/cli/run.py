@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from types import FrameType
 
 from campus.cli.processes import platform_services, start_all, stop_all
 from campus.store.settings import get_settings
@@ -25,7 +26,7 @@ def main() -> int:
 
     stopping = False
 
-    def _stop(_signum, _frame) -> None:
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
         nonlocal stopping
         stopping = True
 

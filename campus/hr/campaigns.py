@@ -32,6 +32,7 @@ from campus.hr.role_profiles import get_org_profile
 from campus.hr.tokens import decline_link, link_for, make_token, new_public_id
 from campus.store.clock import aware, format_moment, from_local, utcnow
 from campus.store.errors import problem
+from campus.store.ids import stored_id
 from campus.store.sealed import keyed_hash, seal, unseal
 from campus.store.settings import get_settings
 from campus.store.texts import texts
@@ -74,9 +75,10 @@ def create_campaign(session: Session, org: str, data: CampaignIn, key_id: int | 
     )
     session.add(campaign)
     session.flush()
+    campaign_id = stored_id(campaign.id)
     session.add_all(
         Invitation(
-            campaign_id=campaign.id, public_id=new_public_id(),
+            campaign_id=campaign_id, public_id=new_public_id(),
             ref_hash=keyed_hash(f"{REF_PURPOSE}:{org}", ref.casefold()), ref_sealed=seal(REF_PURPOSE, ref),
             channel=invitee.channel, address_kind=kind,
             address_sealed=seal(ADDRESS_PURPOSE, address) if address else None, status_at=now, created_at=now,
@@ -101,7 +103,7 @@ def token_of(invitation: Invitation, campaign: Campaign) -> str:
 
 def invitation_text(invitation: Invitation, campaign: Campaign) -> str:
     token = token_of(invitation, campaign)
-    return texts("campaigns")["invitation"]["text"].format(
+    return str(texts("campaigns")["invitation"]["text"]).format(
         message=campaign.message, link=link_for(invitation.channel, token), deadline=format_moment(campaign.deadline),
         decline_link=decline_link(token), min_group_size=get_settings().campaign_min_group_size,
     )
@@ -126,7 +128,7 @@ def start_campaign(session: Session, org: str, campaign_id: int, now: datetime |
     for invitation in invitations:
         transition(session, invitation, "invited", now)
         if invitation.address_sealed:
-            session.add(InvitationDelivery(invitation_id=invitation.id, kind="invitation",
+            session.add(InvitationDelivery(invitation_id=stored_id(invitation.id), kind="invitation",
                                            channel=invitation.address_kind or "email",
                                            text=invitation_text(invitation, campaign), due_at=due, created_at=now))
     session.commit()
@@ -167,7 +169,7 @@ def campaign_view(session: Session, campaign: Campaign) -> dict[str, Any]:
         "id": campaign.id, "name": campaign.name, "org": campaign.org, "role_profile_id": campaign.role_profile_id,
         "role_title": role.title if role else None, "message": campaign.message,
         "starts_at": aware(campaign.starts_at).isoformat(), "deadline": aware(campaign.deadline).isoformat(),
-        "status": campaign.status, "counts": status_counts(session, campaign.id),
+        "status": campaign.status, "counts": status_counts(session, stored_id(campaign.id)),
         "created_at": aware(campaign.created_at).isoformat(),
         "started_at": aware(campaign.started_at).isoformat() if campaign.started_at else None,
         "closed_at": aware(campaign.closed_at).isoformat() if campaign.closed_at else None,

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from campus.hr.campaigns import ADDRESS_PURPOSE
 from campus.hr.models import Invitation, InvitationDelivery
 from campus.store.clock import utcnow
+from campus.store.ids import stored_id
 from campus.store.sealed import unseal
 
 
@@ -44,7 +45,7 @@ def due_deliveries(session: Session, now: datetime, limit: int = 100) -> list[Du
     for delivery, invitation in rows:
         address = unseal(ADDRESS_PURPOSE, invitation.address_sealed)
         if address:
-            out.append(DueDelivery(delivery.id, delivery.kind, delivery.channel, address, delivery.text))
+            out.append(DueDelivery(stored_id(delivery.id), delivery.kind, delivery.channel, address, delivery.text))
     return out
 
 

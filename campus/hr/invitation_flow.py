@@ -24,6 +24,7 @@ from campus.hr.models import Campaign, Invitation, InvitationDelivery, Invitatio
 from campus.hr.tokens import read_token
 from campus.learners.models import Learner
 from campus.store.clock import aware, format_moment, utcnow
+from campus.store.ids import stored_id
 from campus.store.texts import texts
 
 OPEN = ("invited", "started")
@@ -68,7 +69,7 @@ def transition(session: Session, invitation: Invitation, status: str, now: datet
     invitation.status = status
     invitation.status_at = now
     session.add(invitation)
-    session.add(InvitationEvent(invitation_id=invitation.id, status=status, at=now))
+    session.add(InvitationEvent(invitation_id=stored_id(invitation.id), status=status, at=now))
 
 
 def forget_address(session: Session, invitation: Invitation) -> None:
@@ -86,7 +87,8 @@ def forget_address(session: Session, invitation: Invitation) -> None:
 def _info(invitation: Invitation, campaign: Campaign, session: Session) -> InvitationInfo:
     role = session.get(RoleProfile, campaign.role_profile_id)
     return InvitationInfo(
-        invitation_id=invitation.id, campaign_id=campaign.id, campaign_name=campaign.name, org=campaign.org,
+        invitation_id=stored_id(invitation.id), campaign_id=stored_id(campaign.id), campaign_name=campaign.name,
+        org=campaign.org,
         role_profile_id=campaign.role_profile_id, role_title=role.title if role else "", status=invitation.status,
         channel=invitation.channel, message=campaign.message, deadline=aware(campaign.deadline),
     )
@@ -96,30 +98,31 @@ def _refused(problem_key: str, **values: Any) -> InvitationCheck:
     return InvitationCheck(None, problem_key, texts("campaigns")["token"][problem_key].format(**values))
 
 
-def _resolve(session: Session, token: str, now: datetime) -> tuple[Invitation | None, Campaign | None,
-                                                                    InvitationCheck | None]:
+def _resolve(session: Session, token: str, now: datetime) -> tuple[Invitation, Campaign] | InvitationCheck:
+    """The invitation and its running campaign behind ``token``, or the refusal to hand back."""
     data, bad = read_token(token)
     if data is None:
-        return None, None, _refused(bad or "malformed")
+        return _refused(bad or "malformed")
     invitation = session.exec(select(Invitation).where(Invitation.public_id == data.public_id)).first()
     campaign = session.get(Campaign, invitation.campaign_id) if invitation is not None else None
     if invitation is None or campaign is None:
-        return None, None, _refused("unknown")
+        return _refused("unknown")
     deadline = format_moment(campaign.deadline)
     if data.expires_at <= now or campaign.status == "closed" or aware(campaign.deadline) <= now:
-        return None, None, _refused("expired", deadline=deadline)
+        return _refused("expired", deadline=deadline)
     if data.expires_at != aware(campaign.deadline).replace(microsecond=0):
-        return None, None, _refused("forged")  # signed for another deadline: never issued for this campaign
+        return _refused("forged")  # signed for another deadline: never issued for this campaign
     if campaign.status != "running":
-        return None, None, _refused("not_started")
-    return invitation, campaign, None
+        return _refused("not_started")
+    return invitation, campaign
 
 
 def invitation_from_token(session: Session, token: str, now: datetime | None = None) -> InvitationCheck:
     """Check a signed invitation token (signature, expiry, campaign running) without changing anything."""
-    invitation, campaign, refused = _resolve(session, token, now or utcnow())
-    if refused is not None:
-        return refused
+    resolved = _resolve(session, token, now or utcnow())
+    if isinstance(resolved, InvitationCheck):
+        return resolved
+    invitation, campaign = resolved
     return InvitationCheck(_info(invitation, campaign, session))
 
 
@@ -134,13 +137,15 @@ def mark_started(session: Session, token: str, learner_id: str, now: datetime | 
     ``message_de`` to show).
     """
     now = now or utcnow()
-    invitation, campaign, refused = _resolve(session, token, now)
-    if refused is not None:
-        return refused
+    resolved = _resolve(session, token, now)
+    if isinstance(resolved, InvitationCheck):
+        return resolved
+    invitation, campaign = resolved
     if invitation.status != "completed":
-        link = session.get(InvitationLearner, invitation.id)
+        invitation_id = stored_id(invitation.id)
+        link = session.get(InvitationLearner, invitation_id)
         if link is None:
-            session.add(InvitationLearner(invitation_id=invitation.id, learner_id=learner_id, linked_at=now))
+            session.add(InvitationLearner(invitation_id=invitation_id, learner_id=learner_id, linked_at=now))
         elif link.learner_id != learner_id:
             link.learner_id, link.linked_at = learner_id, now
             session.add(link)
@@ -175,10 +180,10 @@ def mark_completed(session: Session, learner_id: str, now: datetime | None = Non
     person uses the assistant anyway. Returns the completed invitation ids.
     """
     now = now or utcnow()
-    done = []
+    done: list[int] = []
     for invitation in _linked_invitations(session, learner_id, ("started",), now):
         transition(session, invitation, "completed", now)
-        done.append(invitation.id)
+        done.append(stored_id(invitation.id))
     session.flush()
     return done
 
@@ -191,9 +196,10 @@ def mark_declined(session: Session, token: str, now: datetime | None = None) -> 
     committed here.
     """
     now = now or utcnow()
-    invitation, campaign, refused = _resolve(session, token, now)
-    if refused is not None:
-        return refused
+    resolved = _resolve(session, token, now)
+    if isinstance(resolved, InvitationCheck):
+        return resolved
+    invitation, campaign = resolved
     if invitation.status in OPEN:
         transition(session, invitation, "declined", now)
         forget_address(session, invitation)
@@ -204,9 +210,9 @@ def mark_declined(session: Session, token: str, now: datetime | None = None) -> 
 def mark_declined_for_learner(session: Session, learner_id: str, now: datetime | None = None) -> list[int]:
     """Decline the learner's started invitations (the chat has the learner but no longer the token)."""
     now = now or utcnow()
-    declined = []
+    declined: list[int] = []
     for invitation in _linked_invitations(session, learner_id, ("started",), now):
         transition(session, invitation, "declined", now)
-        declined.append(invitation.id)
+        declined.append(stored_id(invitation.id))
     session.flush()
     return declined

@@ -27,6 +27,7 @@ from campus.hr.invitation_flow import OPEN
 from campus.hr.models import Campaign, Invitation, InvitationDelivery, InvitationLearner
 from campus.hr.tokens import link_for
 from campus.store.clock import aware, format_moment
+from campus.store.ids import stored_id
 from campus.store.settings import get_settings
 from campus.store.texts import texts
 
@@ -52,7 +53,7 @@ def _remind(session: Session, invitation: Invitation, campaign: Campaign, now: d
     elif invitation.address_sealed:
         link_text = link_for(invitation.channel, token_of(invitation, campaign))
         text = wording["reminder_invited"].format(campaign=campaign.name, deadline=deadline, link=link_text)
-        session.add(InvitationDelivery(invitation_id=invitation.id, kind="reminder",
+        session.add(InvitationDelivery(invitation_id=stored_id(invitation.id), kind="reminder",
                                        channel=invitation.address_kind or "email", text=text, due_at=now,
                                        created_at=now))
         report.reminders_delivery += 1

@@ -55,7 +55,7 @@ def set_preferences(session: Session, org: str, role_profile_id: str,
     missing = sorted(set(ids) - approved)
     if missing:
         raise problem("unknown_modules", "modules", ids=", ".join(map(str, missing)))
-    session.execute(delete(HrModulePreference).where(HrModulePreference.role_profile_id == profile.id))
+    session.execute(delete(HrModulePreference).where(col(HrModulePreference.role_profile_id) == profile.id))
     session.add_all(HrModulePreference(role_profile_id=profile.id, module_id=m.module_id, org=org, kind=m.kind)
                     for m in data.modules)
     session.commit()

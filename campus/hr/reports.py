@@ -30,6 +30,7 @@ from campus.catalogue.framework import competencies
 from campus.hr.models import Campaign, Invitation, InvitationLearner
 from campus.learners.models import CompetencyLevel
 from campus.store.clock import utcnow
+from campus.store.ids import stored_id
 from campus.store.texts import texts
 
 LEVELS = range(5)
@@ -123,7 +124,7 @@ def completed_learners(session: Session, campaign_id: int) -> list[str]:
 
 def build_report(session: Session, campaign: Campaign, k: int) -> dict[str, Any]:
     """The frozen per-competency results, computed when the campaign closes."""
-    learners = completed_learners(session, campaign.id)
+    learners = completed_learners(session, stored_id(campaign.id))
     report: dict[str, Any] = {"computed_at": utcnow().isoformat(), "min_group_size": k}
     if len(learners) < k:
         return {**report, "participants": None, "competencies": [],
@@ -150,7 +151,7 @@ def build_report(session: Session, campaign: Campaign, k: int) -> dict[str, Any]
 def campaign_report(session: Session, campaign: Campaign, k: int) -> dict[str, Any]:
     """What HR sees: live status counts, and the frozen results once the campaign is closed."""
     out: dict[str, Any] = {"campaign_id": campaign.id, "status": campaign.status, "min_group_size": k,
-                           "counts": status_counts(session, campaign.id)}
+                           "counts": status_counts(session, stored_id(campaign.id))}
     if campaign.status != "closed" or campaign.report is None:
         return {**out, "results_available": False, "participants": None, "competencies": [],
                 "notice": texts("campaigns")["report"]["running"]}

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from campus.catalogue.models import Module, Provider
 from campus.learners.models import LearnerProfile, Plan, PlanItem
 from campus.learners.plans import current_plan, plan_items
+from campus.store.ids import stored_id
 from campus.store.texts import texts as load_texts
 from campus.store.wording import euro, hours_label, month_label
 
@@ -32,11 +33,11 @@ class ItemView:
 
     @property
     def month(self) -> str:
-        return month_label(self.item.planned_month) if self.item.planned_month else texts()["no_dates"]
+        return month_label(self.item.planned_month) if self.item.planned_month else str(texts()["no_dates"])
 
     @property
     def format_label(self) -> str:
-        return load_texts("reasons")["formats"].get(self.module.format, self.module.format)
+        return str(load_texts("reasons")["formats"].get(self.module.format, self.module.format))
 
     @property
     def hours(self) -> str:
@@ -47,8 +48,8 @@ class ItemView:
         t = texts()
         line = t["item_line"].format(month=self.month, format=self.format_label, hours=self.hours,
                                      category=self.module.category, status=t["status"].get(self.item.status, ""))
-        return t["item"].format(position=self.position, title=self.module.title,
-                                match_percent=self.item.match_percent, line=line)
+        return str(t["item"]).format(position=self.position, title=self.module.title,
+                                     match_percent=self.item.match_percent, line=line)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def load_view(session: Session, learner_id: str) -> PlanView:
     if plan is None:
         return PlanView(None, [], bool(profile and profile.consent))
     items = []
-    for item in plan_items(session, plan.id):
+    for item in plan_items(session, stored_id(plan.id)):
         module = session.get(Module, item.module_id)
         if module is not None:
             items.append(ItemView(item.position, item, module))
@@ -110,7 +111,7 @@ def details_text(session: Session, item: ItemView) -> str:
     dates = ", ".join(t["date_range"].format(start=d["start"], end=d["end"]) for d in module.dates) or t["no_dates"]
     proof = ", ".join(t["proof_tiers"].get(p, p) for p in module.proof_tiers) or "–"
     outcomes = "; ".join(module.learning_outcomes[:3]) or "–"
-    return t["details"].format(
+    return str(t["details"]).format(
         title=module.title, category=module.category, provider=provider.name if provider else module.provider_id,
         description=module.description, outcomes=outcomes, format=item.format_label, hours=item.hours, dates=dates,
         price_member=euro(module.price_member_eur), price_other=euro(module.price_non_member_eur), proof=proof,
@@ -120,6 +121,6 @@ def details_text(session: Session, item: ItemView) -> str:
 def why_text(item: ItemView) -> str:
     t = texts()
     reasons = "; ".join(item.item.reasons) or "–"
-    return t["why"].format(title=item.module.title, match_percent=item.item.match_percent, reasons=reasons) + " " + \
-        t["why_percent"]
+    why = str(t["why"]).format(title=item.module.title, match_percent=item.item.match_percent, reasons=reasons)
+    return why + " " + str(t["why_percent"])
 

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campus.learners.models import Plan, PlanItem
+from campus.store.ids import stored_id
 
 
 class PlannedItem(Protocol):
@@ -24,16 +25,17 @@ class PlannedItem(Protocol):
     status: str
     planned_month: str | None
     role: str
-    score: float
+    score: float | None
 
 
 def current_plan(session: Session, learner_id: str) -> Plan | None:
     return session.exec(select(Plan).where(Plan.learner_id == learner_id, Plan.current == True)  # noqa: E712
-                        .order_by(Plan.version.desc())).first()
+                        .order_by(col(Plan.version).desc())).first()
 
 
 def plan_items(session: Session, plan_id: int) -> list[PlanItem]:
-    return list(session.exec(select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(PlanItem.position)).all())
+    query = select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(col(PlanItem.position))
+    return list(session.exec(query).all())
 
 
 def plan_diff(previous: Sequence[int], new: Sequence[int]) -> dict[str, list[int]]:
@@ -65,7 +67,7 @@ def save_plan(
     if previous is None:
         previous = current_plan(session, learner_id)
     if previous is not None and previous_items is None:
-        previous_items = plan_items(session, previous.id)
+        previous_items = plan_items(session, stored_id(previous.id))
     latest = session.exec(select(func.max(Plan.version)).where(Plan.learner_id == learner_id)).one()
     if previous is not None:
         previous.current = False
@@ -77,9 +79,10 @@ def save_plan(
     )
     session.add(plan)
     session.flush()
+    plan_id = stored_id(plan.id)
     for position, rec in enumerate(items, start=1):
         session.add(PlanItem(
-            plan_id=plan.id, position=position, module_id=rec.module_id, match_percent=rec.match_percent,
+            plan_id=plan_id, position=position, module_id=rec.module_id, match_percent=rec.match_percent,
             reasons=rec.reasons, status=rec.status, planned_month=rec.planned_month, role=rec.role,
             score=rec.score,
         ))

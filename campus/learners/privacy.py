@@ -11,16 +11,25 @@ them. Withdrawing consent keeps the channel data with the pseudonym.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import Table, delete, inspect, select
+from sqlmodel import Session, SQLModel, col
 
 from campus import tables  # noqa: F401  (every table on the metadata, so none is left out)
 from campus.learners.identity import find_learner
 from campus.learners.models import ChannelIdentity, Learner, Plan, PlanItem
 
+
+def _table(model: type[SQLModel]) -> Table:
+    """The table a table model is mapped to (SQLModel's types do not declare ``__table__``)."""
+    return cast(Table, inspect(model).local_table)
+
+
+LEARNER, CHANNEL_IDENTITY, PLAN_ITEM = _table(Learner), _table(ChannelIdentity), _table(PlanItem)
+
 # kept on withdrawal: the pseudonym and the channel links (so the learner is recognised and can consent again)
-IDENTITY_TABLES = {Learner.__tablename__, ChannelIdentity.__tablename__}
+IDENTITY_TABLES = {LEARNER.name, CHANNEL_IDENTITY.name}
 
 
 @dataclass(frozen=True)
@@ -33,35 +42,35 @@ class ErasureReport:
         return sum(self.rows.values())
 
 
-def _learner_tables() -> list:
+def _learner_tables() -> list[Table]:
     """Tables with a learner_id column, dependants first (reverse of creation order)."""
     return [t for t in reversed(SQLModel.metadata.sorted_tables) if "learner_id" in t.columns]
 
 
-def _channel_tables() -> list:
+def _channel_tables() -> list[Table]:
     """Tables keyed by a channel address hash (e.g. where Telegram can reach the learner), besides the links."""
     return [t for t in SQLModel.metadata.sorted_tables
-            if "address_hash" in t.columns and t.name != ChannelIdentity.__tablename__]
+            if "address_hash" in t.columns and t.name != CHANNEL_IDENTITY.name]
 
 
 def _erase(session: Session, learner_id: str, keep: set[str]) -> dict[str, int]:
     rows: dict[str, int] = {}
-    if ChannelIdentity.__tablename__ not in keep:
-        hashes = select(ChannelIdentity.address_hash).where(ChannelIdentity.learner_id == learner_id)
+    if CHANNEL_IDENTITY.name not in keep:
+        hashes = select(col(ChannelIdentity.address_hash)).where(col(ChannelIdentity.learner_id) == learner_id)
         for table in _channel_tables():
-            result = session.execute(delete(table).where(table.c.address_hash.in_(hashes)))
+            result = session.exec(delete(table).where(table.c.address_hash.in_(hashes)))
             rows[table.name] = result.rowcount or 0
-    plan_ids = select(Plan.id).where(Plan.learner_id == learner_id)
-    result = session.execute(delete(PlanItem).where(PlanItem.plan_id.in_(plan_ids)))
-    rows[PlanItem.__tablename__] = result.rowcount or 0
+    plan_ids = select(col(Plan.id)).where(col(Plan.learner_id) == learner_id)
+    result = session.exec(delete(PlanItem).where(col(PlanItem.plan_id).in_(plan_ids)))
+    rows[PLAN_ITEM.name] = result.rowcount or 0
     for table in _learner_tables():
         if table.name in keep:
             continue
-        result = session.execute(delete(table).where(table.c.learner_id == learner_id))
+        result = session.exec(delete(table).where(table.c.learner_id == learner_id))
         rows[table.name] = result.rowcount or 0
-    if Learner.__tablename__ not in keep:
-        result = session.execute(delete(Learner.__table__).where(Learner.__table__.c.id == learner_id))
-        rows[Learner.__tablename__] = result.rowcount or 0
+    if LEARNER.name not in keep:
+        result = session.exec(delete(LEARNER).where(LEARNER.c.id == learner_id))
+        rows[LEARNER.name] = result.rowcount or 0
     session.flush()
     return {name: count for name, count in rows.items() if count}
 

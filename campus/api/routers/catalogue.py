@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlmodel import select
+from sqlmodel import col, select
 
 from campus.api.deps import SessionDep
 from campus.catalogue.framework import RECOMMENDABLE, competencies, role_profiles
@@ -33,7 +33,7 @@ def list_modules(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> list[Module]:
-    query = select(Module).where(Module.status == status).order_by(Module.id).offset(offset).limit(limit)
+    query = select(Module).where(Module.status == status).order_by(col(Module.id)).offset(offset).limit(limit)
     return list(session.exec(query).all())
 
 

@@ -35,10 +35,10 @@ CampaignId = Annotated[int, Path(ge=1, le=2**62)]
 
 @router.post("", status_code=201, openapi_extra=openapi_body(CampaignIn),
              responses={400: {}, 404: {}, 413: {}, 415: {}, 422: {}})
-async def create(request: Request, key: HrKey, session: SessionDep) -> dict[str, Any]:
+async def create(request: Request, key: HrKey, org: HrOrg, session: SessionDep) -> dict[str, Any]:
     """Create a campaign as a draft with its invitees; nothing is sent before ``…/start``."""
     data = await parse_body(request, CampaignIn, MAX_BODY_BYTES)
-    campaign = create_campaign(session, key.org, data, key_id=key.id)
+    campaign = create_campaign(session, org, data, key_id=key.id)
     return campaign_view(session, campaign)
 
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Path
 from fastapi.responses import HTMLResponse
 
 from campus.api.deps import SessionDep
-from campus.hr.invitation_flow import InvitationCheck, invitation_from_token, mark_declined
+from campus.hr.invitation_flow import InvitationCheck, InvitationInfo, invitation_from_token, mark_declined
 from campus.hr.tokens import link_for
 from campus.store.clock import format_moment
 from campus.store.settings import get_settings
@@ -30,15 +30,15 @@ Token = Annotated[str, Path(min_length=1, max_length=100)]
 NO_TRACE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _checked(check: InvitationCheck) -> InvitationCheck:
+def _checked(check: InvitationCheck) -> InvitationInfo:
     if not check.ok:
         raise HTTPException(PROBLEM_STATUS.get(check.problem or "", 400),
                             detail={"problem": check.problem, "message_de": check.message_de}, headers=NO_TRACE)
-    return check
+    assert check.invitation is not None  # a check without a problem carries its invitation
+    return check.invitation
 
 
-def _public(check: InvitationCheck, token: str) -> dict[str, Any]:
-    info = check.invitation
+def _public(info: InvitationInfo, token: str) -> dict[str, Any]:
     return {"campaign": info.campaign_name, "role_title": info.role_title, "message": info.message,
             "deadline": info.deadline.isoformat(), "deadline_text": format_moment(info.deadline),
             "channel": info.channel, "link": link_for(info.channel, token)}
@@ -86,6 +86,7 @@ def invitation_page(token: Token, session: SessionDep) -> HTMLResponse:
     if not check.ok:
         return _error_page(check)
     page, info = texts("campaigns")["page"], check.invitation
+    assert info is not None  # a check without a problem carries its invitation
     start = page["start_telegram"] if info.channel == "telegram" else page["start_widget"]
     privacy = page["privacy"].format(min_group_size=get_settings().campaign_min_group_size)
     intro = page["intro"].format(campaign=info.campaign_name, deadline=format_moment(info.deadline))
