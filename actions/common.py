@@ -1,63 +1,43 @@
-"""Shared glue between Rasa trackers and the interview guide."""
+"""Shared glue between Rasa trackers and the interview: reading slots, names from the catalogue, replies."""
 
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlmodel import Session
 
 from campus.catalogue.framework import competencies, role_profiles
-from campus.learners.interview.guide import Guide, Step, load_guide, new_state, step_for
+from campus.learners.interview.guide import Guide, load_guide
+from campus.learners.interview.rules import Candidate
+from campus.learners.interview.state import InterviewState, Step, step_for
 from campus.store.db import get_engine
 from campus.store.settings import get_settings
+from campus.store.texts import data_file, texts
 
 log = logging.getLogger(__name__)
 
+Events = list[dict[str, Any]]
+Slots = dict[str, Any]
+
 
 def guide() -> Guide:
-    return load_guide(get_settings().data_dir / "interview_guide.yml")
-
-
-@lru_cache
-def read_yaml(path: Path) -> dict[str, Any]:
-    """A data file (German texts, word lists), read once per process."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return load_guide()
 
 
 def level_names() -> dict[int, str]:
-    data = read_yaml(get_settings().seed_dir / "competencies.yml")
-    return {int(k): v for k, v in data["level_names"].items()}
-
-
-def summary_texts() -> dict[str, str]:
-    return read_yaml(get_settings().data_dir / "texts" / "summary.yml")
-
-
-def confirmation_verdict(text: str) -> bool | None:
-    """True for a plain yes, False for a plain no, None for anything else (a new answer).
-
-    The words live in data/texts/confirmation.yml.
-    """
-    data = read_yaml(get_settings().data_dir / "texts" / "confirmation.yml")
-    yes, no, filler = set(data["affirm"]), set(data["deny"]), set(data["filler"])
-    words = set(re.findall(r"\w+", (text or "").lower()))
-    if words & no and words <= no | yes | filler:
-        return False
-    if words & yes and words <= yes | filler:
-        return True
-    return None
+    data = data_file("seed/competencies.yml")
+    return {int(k): str(v) for k, v in data["level_names"].items()}
 
 
 def scale_buttons() -> list[dict[str, str]]:
-    return [{"title": f"{level} – {name}", "payload": str(level)} for level, name in level_names().items()]
+    title = str(texts("summary")["level_button"])
+    return [{"title": title.format(level=level, name=name), "payload": str(level)}
+            for level, name in level_names().items()]
 
 
 def labels() -> dict[str, str]:
@@ -76,9 +56,9 @@ def role_titles() -> dict[str, str]:
         return {r.id: r.title for r in role_profiles(session)}
 
 
-def state_of(tracker: Tracker) -> dict[str, Any]:
-    state = tracker.get_slot("interview_state")
-    return state if isinstance(state, dict) and "answers" in state else new_state(guide())
+def state_of(tracker: Tracker) -> InterviewState:
+    """The interview in the ``interview_state`` slot; a new one if the slot is empty or unusable."""
+    return InterviewState.from_slot(tracker.get_slot("interview_state"), guide())
 
 
 def current_step(tracker: Tracker) -> Step | None:
@@ -86,9 +66,13 @@ def current_step(tracker: Tracker) -> Step | None:
     if not key:
         return None
     try:
-        return step_for(guide(), key)
-    except (KeyError, StopIteration):
+        return step_for(guide(), str(key))
+    except KeyError:
         return None
+
+
+def text_of(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
 
 
 def entities_of(tracker: Tracker) -> list[dict[str, Any]]:
@@ -96,7 +80,11 @@ def entities_of(tracker: Tracker) -> list[dict[str, Any]]:
 
 
 def channel_of(tracker: Tracker) -> str:
-    return tracker.get_latest_input_channel() or "rest"
+    return str(tracker.get_latest_input_channel() or "rest")
+
+
+def in_interview(tracker: Tracker) -> bool:
+    return bool(tracker.active_loop_name == "interview_form")
 
 
 def max_chars() -> int:
@@ -107,7 +95,17 @@ def today() -> date:
     return date.today()
 
 
-def utter_problem(dispatcher: CollectingDispatcher, step: Step, problem: str, suggestions: list | None = None) -> None:
+def slots_of(events: Events) -> Slots:
+    """Slot events as the slot values a form validation returns."""
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def events_of(slots: Slots | None) -> Events:
+    return [SlotSet(name, value) for name, value in (slots or {}).items()]
+
+
+def utter_problem(dispatcher: CollectingDispatcher, step: Step, problem: str,
+                  suggestions: list[Candidate] | None = None) -> None:
     """The helpful German reply for an answer that could not be used."""
     question = step.question
     if problem in ("empty", "too_long", "no_words"):

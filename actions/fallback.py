@@ -1,22 +1,16 @@
 """Two-stage fallback: ask back in German what an unclear message meant."""
 
+# mypy: allow-subclassing-any
+# (rasa-sdk ships no type information: its Action is Any to mypy)
+
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
-
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from campus.store.settings import get_settings
-
-
-@lru_cache
-def _texts(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+from actions.common import Events
+from campus.store.texts import texts
 
 
 class ActionAskAffirmation(Action):
@@ -25,18 +19,18 @@ class ActionAskAffirmation(Action):
     def name(self) -> str:
         return "action_default_ask_affirmation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        texts = _texts(get_settings().data_dir / "texts" / "intent_descriptions.yml")
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        wording = texts("intent_descriptions")
         ranking = tracker.latest_message.get("intent_ranking") or []
-        candidates = [r["name"] for r in ranking if r.get("name") in texts["intents"]]
+        candidates = [r["name"] for r in ranking if r.get("name") in wording["intents"]]
         if not candidates:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
         best = candidates[0]
-        description = texts["intents"][best]
+        description = wording["intents"][best]
         dispatcher.utter_message(
-            text=texts["question"].format(description=description),
+            text=wording["question"].format(description=description),
             buttons=[{"title": description, "payload": f"/{best}"},
-                     {"title": texts["other"], "payload": "/out_of_scope"}],
+                     {"title": wording["other"], "payload": "/out_of_scope"}],
         )
         return []

@@ -1,5 +1,8 @@
 """The learning plan in the chat: thin adapters from intents to ``plan_engine``."""
 
+# mypy: allow-subclassing-any
+# (rasa-sdk ships no type information: its Action is Any to mypy)
+
 from __future__ import annotations
 
 import asyncio
@@ -13,9 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
-from actions.common import channel_of, entities_of, labels
+from actions.common import Events, channel_of, entities_of, labels
 from campus.catalogue.models import Module
 from campus.learners.identity import find_learner
+from campus.learners.interview.answers import gives_no_reason
 from campus.learners.plan_view import ItemView, PlanView, details_text, load_view, resolve_item, texts, why_text
 from campus.learners.plans import current_plan
 from campus.store.db import session_scope
@@ -46,37 +50,43 @@ def _which_item(dispatcher: CollectingDispatcher, view: PlanView, intent: str) -
 
 
 def _changes_text(session: Session, outcome: PlanOutcome, skip: int | None) -> str:
+    """What a change did to the rest of the plan ("„X“ kam hinzu"), or that it stayed as it was."""
     t = texts()
     diff = outcome.diff or {}
     added = [m for m in diff.get("added", []) if m != skip]
     removed = [m for m in diff.get("removed", []) if m != skip]
     if not outcome.changed or not (added or removed):
-        return t["plan_unchanged"]
+        return str(t["plan_unchanged"])
     words = messages()["changes"]
     modules = {m: session.get(Module, m) for m in added + removed}
 
     def quoted(ids: list[int]) -> str:
-        return words["title_joiner"].join(words["quoted"].format(title=modules[m].title if modules[m] else m)
-                                          for m in ids)
+        return str(words["title_joiner"]).join(str(words["quoted"]).format(title=_title(modules[m], m)) for m in ids)
 
     parts = ([words["added"].format(titles=quoted(added))] if added else []) + \
         ([words["removed"].format(titles=quoted(removed))] if removed else [])
-    return t["plan_changed"].format(changes=words["joiner"].join(parts))
+    return str(t["plan_changed"]).format(changes=str(words["joiner"]).join(parts))
+
+
+def _title(module: Module | None, module_id: int) -> str | int:
+    return module.title if module is not None else module_id
 
 
 class PlanAction:
-    """Finds the learner and the item the message means, then runs ``handle`` in one transaction.
+    """Finds the learner and the item the message means, then handles the request in one transaction.
 
-    A mixin, not an ``Action``: rasa-sdk registers every Action subclass it finds.
+    Requests about one item (``needs_item``) implement ``handle_item``, the
+    others ``handle``. A mixin, not an ``Action``: rasa-sdk registers every
+    Action subclass it finds.
     """
 
     intent = ""
     needs_item = True
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         return await asyncio.to_thread(self._run_sync, dispatcher, tracker)
 
-    def _run_sync(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
+    def _run_sync(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         with session_scope() as session:
             learner = find_learner(session, channel_of(tracker), tracker.sender_id)
             view = load_view(session, learner.id) if learner else None
@@ -91,7 +101,9 @@ class PlanAction:
                     _which_item(dispatcher, view, self.intent)
                     return []
             try:
-                return self.handle(session, dispatcher, tracker, learner.id, view, item)
+                if item is None:
+                    return self.handle(session, dispatcher, tracker, learner.id, view)
+                return self.handle_item(session, dispatcher, tracker, learner.id, view, item)
             except PlanError as error:
                 dispatcher.utter_message(text=error.message_de)
                 return []
@@ -107,7 +119,11 @@ class PlanAction:
             dispatcher.utter_message(text=t["no_plan"])
 
     def handle(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, learner_id: str,
-               view: PlanView, item: ItemView | None) -> list[dict[str, Any]]:
+               view: PlanView) -> Events:
+        raise NotImplementedError
+
+    def handle_item(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, learner_id: str,
+                    view: PlanView, item: ItemView) -> Events:
         raise NotImplementedError
 
 
@@ -117,9 +133,11 @@ class ActionShowPlan(PlanAction, Action):
     def name(self) -> str:
         return "action_show_plan"
 
-    def handle(self, session, dispatcher, tracker, learner_id, view, item) -> list[dict[str, Any]]:
+    def handle(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, learner_id: str,
+               view: PlanView) -> Events:
         t = texts()
-        dispatcher.utter_message(text=t["intro"].format(version=view.plan.version, count=len(view.items)))
+        version = view.plan.version if view.plan is not None else 0  # a view with items always has its plan
+        dispatcher.utter_message(text=t["intro"].format(version=version, count=len(view.items)))
         for entry in view.items:
             dispatcher.utter_message(text=entry.card(), buttons=_item_buttons(entry))
         dispatcher.utter_message(text=" ", buttons=[{"title": t["buttons"]["next"], "payload": "/next_step"}])
@@ -132,7 +150,8 @@ class ActionModuleDetails(PlanAction, Action):
     def name(self) -> str:
         return "action_module_details"
 
-    def handle(self, session, dispatcher, tracker, learner_id, view, item) -> list[dict[str, Any]]:
+    def handle_item(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    learner_id: str, view: PlanView, item: ItemView) -> Events:
         b = texts()["buttons"]
         position = f'{{"item_position": "{item.position}"}}'
         dispatcher.utter_message(text=details_text(session, item), buttons=[
@@ -149,13 +168,14 @@ class ActionWhyModule(PlanAction, Action):
     def name(self) -> str:
         return "action_why_module"
 
-    def handle(self, session, dispatcher, tracker, learner_id, view, item) -> list[dict[str, Any]]:
+    def handle_item(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    learner_id: str, view: PlanView, item: ItemView) -> Events:
         dispatcher.utter_message(text=why_text(item))
         return [SlotSet("focus_item", str(item.position))]
 
 
 def _apply(session: Session, dispatcher: CollectingDispatcher, item: ItemView, message: str,
-           change: Callable[[], PlanOutcome], **values: Any) -> list[dict[str, Any]]:
+           change: Callable[[], PlanOutcome], **values: Any) -> Events:
     outcome = change()
     dispatcher.utter_message(text=texts()[message].format(title=item.module.title, **values) + " "
                              + _changes_text(session, outcome, item.module.id))
@@ -168,9 +188,10 @@ class ActionAcceptItem(PlanAction, Action):
     def name(self) -> str:
         return "action_accept_item"
 
-    def handle(self, session, dispatcher, tracker, learner_id, view, item) -> list[dict[str, Any]]:
-        return _apply(session, dispatcher, item, "accepted", lambda: accept_item(session, learner_id, item.module.id),
-                      month=item.month)
+    def handle_item(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    learner_id: str, view: PlanView, item: ItemView) -> Events:
+        return _apply(session, dispatcher, item, "accepted",
+                      lambda: accept_item(session, learner_id, item.item.module_id), month=item.month)
 
 
 class ActionRejectItem(PlanAction, Action):
@@ -181,7 +202,8 @@ class ActionRejectItem(PlanAction, Action):
     def name(self) -> str:
         return "action_reject_item"
 
-    def handle(self, session, dispatcher, tracker, learner_id, view, item) -> list[dict[str, Any]]:
+    def handle_item(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    learner_id: str, view: PlanView, item: ItemView) -> Events:
         return [SlotSet("focus_item", str(item.position)), SlotSet("rejection_reason", None)]
 
 
@@ -191,12 +213,13 @@ class ActionSaveRejectionReason(PlanAction, Action):
     def name(self) -> str:
         return "action_save_rejection_reason"
 
-    def handle(self, session, dispatcher, tracker, learner_id, view, item) -> list[dict[str, Any]]:
-        reason = (tracker.get_slot("rejection_reason") or "").strip()
-        if reason.lower() in ("ohne angabe", "-", "nein", "keine angabe"):
+    def handle_item(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    learner_id: str, view: PlanView, item: ItemView) -> Events:
+        reason = str(tracker.get_slot("rejection_reason") or "").strip()
+        if gives_no_reason(reason):
             reason = ""
         events = _apply(session, dispatcher, item, "rejected",
-                        lambda: reject_item(session, learner_id, item.module.id, reason[:500] or None))
+                        lambda: reject_item(session, learner_id, item.item.module_id, reason[:500] or None))
         if reason:
             dispatcher.utter_message(text=texts()["rejected_reason_thanks"])
         return [*events, SlotSet("rejection_reason", None)]
@@ -208,8 +231,9 @@ class ActionPostponeItem(PlanAction, Action):
     def name(self) -> str:
         return "action_postpone_item"
 
-    def handle(self, session, dispatcher, tracker, learner_id, view, item) -> list[dict[str, Any]]:
-        outcome = postpone_item(session, learner_id, item.module.id)
+    def handle_item(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    learner_id: str, view: PlanView, item: ItemView) -> Events:
+        outcome = postpone_item(session, learner_id, item.item.module_id)
         moved = next((r for r in outcome.items if r.module_id == item.module.id), None)
         month = month_label(moved.planned_month) if moved and moved.planned_month else item.month
         dispatcher.utter_message(text=texts()["postponed"].format(title=item.module.title, month=month) + " "
@@ -223,7 +247,8 @@ class ActionNextStep(PlanAction, Action):
     def name(self) -> str:
         return "action_next_step"
 
-    def handle(self, session, dispatcher, tracker, learner_id, view, item) -> list[dict[str, Any]]:
+    def handle(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, learner_id: str,
+               view: PlanView) -> Events:
         t = texts()
         upcoming = sorted((i for i in view.items if i.item.status != "postponed"),
                           key=lambda i: (i.item.planned_month or "9999-99", i.position))
@@ -243,10 +268,12 @@ class ActionMarkCompleted(PlanAction, Action):
     def name(self) -> str:
         return "action_mark_completed"
 
-    def handle(self, session, dispatcher, tracker, learner_id, view, item) -> list[dict[str, Any]]:
+    def handle_item(self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    learner_id: str, view: PlanView, item: ItemView) -> Events:
         t = texts()
-        outcome = on_module_completed(session, learner_id, item.module.id)
-        raised = (current_plan(session, learner_id).trigger_detail or {}).get("levels", {}) if outcome.changed else {}
+        outcome = on_module_completed(session, learner_id, item.item.module_id)
+        plan = current_plan(session, learner_id) if outcome.changed else None
+        raised = (plan.trigger_detail or {}).get("levels", {}) if plan is not None else {}
         if not raised:
             raised = {c["id"]: int(c["level_to"]) for c in item.module.competencies}
         names = labels()

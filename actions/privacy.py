@@ -1,5 +1,8 @@
 """'Meine Daten löschen' and 'Einwilligung widerrufen' in the chat."""
 
+# mypy: allow-subclassing-any
+# (rasa-sdk ships no type information: its Action is Any to mypy)
+
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
@@ -7,7 +10,7 @@ from rasa_sdk.events import AllSlotsReset, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of
+from actions.common import Events, channel_of
 from campus.learners.privacy import erase_learner, withdraw_consent
 from campus.store.db import session_scope
 
@@ -18,7 +21,7 @@ class ActionDeleteMyData(Action):
     def name(self) -> str:
         return "action_delete_my_data"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         with session_scope() as session:
             report = erase_learner(session, channel_of(tracker), tracker.sender_id)
         dispatcher.utter_message(response="utter_data_deleted" if report.learner_id else "utter_no_data_stored")
@@ -29,7 +32,7 @@ class ActionWithdrawConsent(Action):
     def name(self) -> str:
         return "action_withdraw_consent"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         with session_scope() as session:
             report = withdraw_consent(session, channel_of(tracker), tracker.sender_id)
         dispatcher.utter_message(response="utter_consent_withdrawn" if report.total else "utter_no_data_stored")

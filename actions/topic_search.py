@@ -1,5 +1,8 @@
 """'Gibt es etwas zu KI für Führungskräfte?': modules on a topic, with match percentages."""
 
+# mypy: allow-subclassing-any
+# (rasa-sdk ships no type information: its Action is Any to mypy)
+
 from __future__ import annotations
 
 import asyncio
@@ -11,9 +14,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
-from actions.common import labels, max_chars, read_yaml
+from actions.common import Events, labels, max_chars, text_of
 from campus.store.db import get_engine
 from campus.store.settings import get_settings
+from campus.store.texts import texts
 from embeddings.encoder import get_encoder
 from embeddings.framework_matchers import competency_matcher
 from embeddings.index import get_module_index
@@ -42,22 +46,19 @@ class ActionSearchModules(Action):
     def name(self) -> str:
         return "action_search_modules"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        text = tracker.latest_message.get("text") or ""
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        text = text_of(tracker)
         named = named_competencies(tracker.latest_message.get("entities") or [])
         hits = await asyncio.to_thread(search, text, named)
         if not hits:
             dispatcher.utter_message(response="utter_search_nothing")
             return []
-        topic = ", ".join(labels()[c] for c in dict.fromkeys(named)) or text.strip()
+        wording = texts("reasons")
+        topic = str(wording["joiner"]).join(labels()[c] for c in dict.fromkeys(named)) or text.strip()
         dispatcher.utter_message(response="utter_search_intro", topic=topic)
         for hit in hits:
             hours = f"{hit.duration_hours:g}".replace(".", ",")
             dispatcher.utter_message(response="utter_search_hit", title=hit.title, match_percent=hit.match_percent,
-                                     format=format_names().get(hit.format, hit.format), hours=hours,
+                                     format=wording["formats"].get(hit.format, hit.format), hours=hours,
                                      category=hit.category)
         return []
-
-
-def format_names() -> dict[str, str]:
-    return read_yaml(get_settings().data_dir / "texts" / "reasons.yml")["formats"]

@@ -1,10 +1,15 @@
-"""Finishing the interview: store the profile (with consent) and build the first plan, in one transaction."""
+"""Finishing the interview: store the profile (with consent), build the first plan, complete the HR invitation.
+
+All of it is one user action and so one transaction: if the plan cannot be
+built, no profile is stored and no campaign counts the learner as done.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from campus.hr.invitation_flow import mark_completed
 from campus.learners.identity import learner_for
 from campus.learners.interview.rules import interest_competencies
 from campus.learners.interview.sessions import close
@@ -25,7 +30,12 @@ class InterviewAnswers:
 def complete_interview(
     channel: str, sender_id: str, answers: InterviewAnswers
 ) -> tuple[str | None, list[Recommendation]]:
-    """Returns the learner's pseudonym (None without consent: nothing is stored) and the recommendations."""
+    """Returns the learner's pseudonym (None without consent: nothing is stored) and the recommendations.
+
+    Only a stored (consented) profile completes the learner's started HR
+    invitations: without consent no levels are kept, so the person cannot
+    count in a campaign's results.
+    """
     fields = dict(answers.fields)
     interest = fields.get("interest_text")
     if "interest_competencies" not in fields:  # the interview usually recognised (and confirmed) them already
@@ -39,4 +49,6 @@ def complete_interview(
         learner = learner_for(session, channel, sender_id)
         update_profile(session, learner.id, {**fields, "consent": True}, levels=answers.levels)
         close(session, channel, sender_id, "completed")
-        return learner.id, build_plan(session, learner.id, trigger="interview_completed")
+        recommendations = build_plan(session, learner.id, trigger="interview_completed")
+        mark_completed(session, learner.id)
+        return learner.id, recommendations

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlmodel import Session, col, select
 
 from campus.catalogue.models import RoleProfile
-from campus.hr.invitation_flow import forget_address, mark_completed, mark_started, transition  # noqa: F401  TEMP re-export
+from campus.hr.invitation_flow import forget_address, transition
 from campus.hr.invitees import InviteeIn, check_invitees
 from campus.hr.models import Campaign, Invitation, InvitationDelivery
 from campus.hr.reports import build_report, status_counts

@@ -1,15 +1,17 @@
-"""Understand a self-assessed level (0-4) from a button payload or free text."""
+"""Understand a self-assessed level (0-4) from a button payload or free text.
+
+The words ("sehr gut", "Grundkenntnisse", "drei") live in
+``data/texts/level_phrases.yml``, read through the one data loader so edits
+apply without a restart.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from campus.store.settings import get_settings
+from campus.store.texts import read_yaml, texts
 
 MIN_LEVEL, MAX_LEVEL = 0, 4
 
@@ -30,9 +32,8 @@ class _Vocabulary:
     phrases: list[tuple[str, int]]  # longest first
 
 
-@lru_cache
-def _vocabulary(path: Path) -> _Vocabulary:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _vocabulary(path: Path | None) -> _Vocabulary:
+    data = read_yaml(path) if path is not None else texts("level_phrases")
     phrases = [(p.lower(), int(level)) for level, items in data["phrases"].items() for p in items]
     phrases.sort(key=lambda item: len(item[0]), reverse=True)
     return _Vocabulary({k.lower(): int(v) for k, v in data["number_words"].items()}, phrases)
@@ -41,7 +42,7 @@ def _vocabulary(path: Path) -> _Vocabulary:
 def parse_level(text: str | None, vocabulary_path: Path | None = None) -> LevelAnswer:
     if not text or not text.strip():
         return LevelAnswer(None, "not_understood")
-    vocab = _vocabulary(vocabulary_path or get_settings().data_dir / "texts" / "level_phrases.yml")
+    vocab = _vocabulary(vocabulary_path)
     lowered = text.lower().strip()
     numbers = re.findall(r"-?\d+(?:[.,]\d+)?", lowered)
     if numbers:

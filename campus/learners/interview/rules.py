@@ -8,8 +8,9 @@ returning candidates with ``id``, ``label``, ``score`` and ``lexical``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from campus.catalogue.models import RoleProfile
 
@@ -30,14 +31,19 @@ COMPETENCY_EXTRACTOR = "CompetencyEntityExtractor"
 
 
 class Candidate(Protocol):
-    id: str
-    label: str
-    score: float
-    lexical: bool
+    # read-only, so frozen candidates (the embeddings' MatchCandidate) fit
+    @property
+    def id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def lexical(self) -> bool: ...
 
 
 class Matcher(Protocol):
-    def match(self, text: str, top_k: int = 3) -> list[Candidate]: ...
+    def match(self, text: str, top_k: int = 3) -> Sequence[Candidate]: ...
 
 
 @dataclass
@@ -108,7 +114,7 @@ class CompetencyMatch:
 
 
 def match_competencies(
-    text: str, matcher: Matcher, entities: list[dict] = (), limit: int = 3
+    text: str, matcher: Matcher, entities: Sequence[Mapping[str, Any]] = (), limit: int = 3
 ) -> CompetencyMatch:
     """Merge the NLU's competency entities with the matcher's view of the same text.
 
@@ -138,7 +144,7 @@ def interest_competencies(text: str, matcher: Matcher, limit: int = 3) -> list[s
     return [c.id for c in _accepted(matcher.match(text, top_k=limit))]
 
 
-def _accepted(candidates: list[Candidate]) -> list[Candidate]:
+def _accepted(candidates: Sequence[Candidate]) -> list[Candidate]:
     best_dense = max((c.score for c in candidates if not c.lexical), default=0.0)
     return [c for c in candidates
             if c.lexical or (c.score >= INTEREST_MATCH and c.score >= best_dense - INTEREST_SPREAD)]

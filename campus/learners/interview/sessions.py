@@ -1,7 +1,13 @@
-"""Paused interviews: keep the answers so far, hand them back on return."""
+"""Paused interviews: keep the answers so far, hand them back on return.
+
+The state is stored in the same JSON form as the dialogue's slot
+(``InterviewState.to_slot()``), so an interview paused by any version reads
+back with ``InterviewState.from_slot``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import Session
@@ -11,10 +17,10 @@ from campus.learners.models import InterviewSession
 from campus.store.clock import utcnow
 
 
-def pause(session: Session, channel: str, address: str, state: dict[str, Any]) -> None:
+def pause(session: Session, channel: str, address: str, state: Mapping[str, Any]) -> None:
     learner = learner_for(session, channel, address)
     row = session.get(InterviewSession, learner.id) or InterviewSession(learner_id=learner.id)
-    row.status, row.state, row.updated_at = "paused", state, utcnow()
+    row.status, row.state, row.updated_at = "paused", dict(state), utcnow()
     session.add(row)
 
 

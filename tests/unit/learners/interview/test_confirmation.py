@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.common import confirmation_verdict
+from campus.learners.interview.answers import confirmation_verdict
 
 
 @pytest.mark.parametrize("text", ["Ja", "ja genau", "Stimmt", "das stimmt so", "Ja, richtig verstanden", "passt",
