@@ -44,8 +44,10 @@ def _item_buttons(item: ItemView) -> list[dict[str, str]]:
 
 
 def _which_item(dispatcher: CollectingDispatcher, view: PlanView, intent: str) -> None:
-    dispatcher.utter_message(text=texts()["which_item"], buttons=[
-        {"title": f"{i.position}. {i.module.title}", "payload": f'/{intent}{{"item_position": "{i.position}"}}'}
+    wording = texts()
+    dispatcher.utter_message(text=wording["which_item"], buttons=[
+        {"title": wording["item_button"].format(position=i.position, title=i.module.title),
+         "payload": f'/{intent}{{"item_position": "{i.position}"}}'}
         for i in view.items])
 
 
@@ -277,7 +279,7 @@ class ActionMarkCompleted(PlanAction, Action):
         if not raised:
             raised = {c["id"]: int(c["level_to"]) for c in item.module.competencies}
         names = labels()
-        levels = ", ".join(t["completed_level"].format(label=names.get(cid, cid), level=level)
+        levels = t["completed_level_joiner"].join(t["completed_level"].format(label=names.get(cid, cid), level=level)
                            for cid, level in raised.items())
         level_text = t["completed_levels"].format(levels=levels) if levels else t["completed_no_levels"]
         dispatcher.utter_message(text=t["completed"].format(title=item.module.title, levels=level_text) + " "

@@ -18,6 +18,7 @@ from actions.common import Events, labels, max_chars, text_of
 from campus.store.db import get_engine
 from campus.store.settings import get_settings
 from campus.store.texts import texts
+from campus.store.wording import hours_label
 from embeddings.encoder import get_encoder
 from embeddings.framework_matchers import competency_matcher
 from embeddings.index import get_module_index
@@ -57,7 +58,7 @@ class ActionSearchModules(Action):
         topic = str(wording["joiner"]).join(labels()[c] for c in dict.fromkeys(named)) or text.strip()
         dispatcher.utter_message(response="utter_search_intro", topic=topic)
         for hit in hits:
-            hours = f"{hit.duration_hours:g}".replace(".", ",")
+            hours = hours_label(hit.duration_hours)
             dispatcher.utter_message(response="utter_search_hit", title=hit.title, match_percent=hit.match_percent,
                                      format=wording["formats"].get(hit.format, hit.format), hours=hours,
                                      category=hit.category)

@@ -6,12 +6,11 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-import yaml
 from sqlmodel import Session
 
 from campus.catalogue.framework import competencies, role_profiles
 from campus.store.db import get_engine
-from campus.store.settings import get_settings
+from campus.store.texts import data_file, texts
 from embeddings.encoder import get_encoder
 from embeddings.text_matcher import LabelledItem, TextMatcher
 
@@ -36,9 +35,8 @@ def competency_matcher() -> TextMatcher:
 @lru_cache
 def level_matcher() -> TextMatcher:
     """Levels "0".."4" described in a learner's words (data/texts/level_phrases.yml + level names)."""
-    settings = get_settings()
-    phrases = yaml.safe_load((settings.data_dir / "texts" / "level_phrases.yml").read_text(encoding="utf-8"))
-    names = yaml.safe_load((settings.seed_dir / "competencies.yml").read_text(encoding="utf-8"))["level_names"]
+    phrases = texts("level_phrases")
+    names = data_file("seed/competencies.yml")["level_names"]
     items = []
     for level in sorted(int(k) for k in names):
         synonyms = tuple(phrases["phrases"].get(level, ()))

@@ -25,11 +25,10 @@ from campus.store.settings import Settings
 from plan_engine.constraints import Preferences
 from plan_engine.gaps import Gap, analyse_gaps
 from plan_engine.request import PinnedItem, PlanRequest
-from plan_engine.texts import messages
+from plan_engine.texts import messages, no_goal_words
 
 PINNED = ("accepted", "enrolled", "postponed")
 EXCLUDED = ("rejected", "completed", "dropped")
-NO_GOAL = {"", "none", "keine"}
 TOP_GAPS_IN_QUERY = 4
 
 
@@ -125,7 +124,7 @@ def load_context(session: Session, profile: ProfileView, stored: bool = True,
             select(LearnerModuleState).where(LearnerModuleState.learner_id == profile.learner_id)).all())
     role = session.get(RoleProfile, profile.role_id) if profile.role_id else None
     goal = row.career_goal_role_id if row is not None else None
-    wanted = goal and goal.lower() not in NO_GOAL and goal != profile.role_id
+    wanted = goal and goal.lower() not in no_goal_words() and goal != profile.role_id
     career = session.get(RoleProfile, goal) if wanted else None
     labels = {cid: c.label for cid, c in competencies(session).items()}
     return LearnerContext(profile, row, sources, states, role, career, labels)

@@ -223,8 +223,11 @@ class Selector:
         try:
             bundle = self._missing_prerequisites(i)
         except PrerequisiteCycleError as exc:
-            chain = " → ".join(f"„{arrays.modules[self.arrays.position[m]].title}“" for m in exc.chain)
-            sel.warnings.append(messages()["warnings"]["prerequisite_cycle"].format(
+            wording = messages()
+            chain = wording["changes"]["chain_joiner"].join(
+                wording["changes"]["quoted"].format(title=arrays.modules[self.arrays.position[m]].title)
+                for m in exc.chain)
+            sel.warnings.append(wording["warnings"]["prerequisite_cycle"].format(
                 title=arrays.modules[i].title, chain=chain))
             return False
         except PrerequisiteUnavailable:

@@ -22,3 +22,8 @@ def regions() -> dict[str, list[str]]:
 
 def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def no_goal_words() -> set[str]:
+    """Stored career goals that mean "none" (``data/texts/answer_words.yml``)."""
+    return {str(word) for word in texts("answer_words")["no_goal"]}
