@@ -1,4 +1,6 @@
-from dataclasses import dataclass
+"""Interview rules: unusable answers, role and level decisions from matches, competencies in free text."""
+
+from __future__ import annotations
 
 from campus.catalogue.models import RoleProfile
 from campus.learners.interview.rules import (
@@ -9,14 +11,7 @@ from campus.learners.interview.rules import (
     match_competencies,
     text_problem,
 )
-
-
-@dataclass
-class Cand:
-    id: str
-    label: str
-    score: float
-    lexical: bool
+from tests.unit.learners.interview.kit import Cand
 
 
 class FakeMatcher:
