@@ -10,6 +10,8 @@ from sqlmodel import Session, select
 from campus.learners.models import CompetencyLevel, LearnerProfile, ProfileEvent
 from campus.store.clock import utcnow
 
+PROTECTED_FIELDS = {"learner_id", "version", "updated_at"}  # set by this module, never by a caller
+
 
 @dataclass
 class ProfileView:
@@ -37,6 +39,20 @@ def load_profile(session: Session, learner_id: str) -> ProfileView:
     )
 
 
+def checked_levels(levels: dict[str, Any]) -> dict[str, int]:
+    """Levels as integers 0-4; refuses the whole set if one is out of range or not a number."""
+    checked: dict[str, int] = {}
+    for competency_id, level in levels.items():
+        try:
+            value = int(level)
+        except (TypeError, ValueError):
+            raise ValueError(f"level for {competency_id} must be 0-4") from None
+        if not 0 <= value <= 4:
+            raise ValueError(f"level for {competency_id} must be 0-4")
+        checked[competency_id] = value
+    return checked
+
+
 def update_profile(
     session: Session,
     learner_id: str,
@@ -44,25 +60,30 @@ def update_profile(
     levels: dict[str, int] | None = None,
     source: str = "self_assessment",
 ) -> ProfileView:
-    """Apply changes in the caller's transaction, recording one event per changed field."""
+    """Apply changes in the caller's transaction, recording one event per changed field.
+
+    Every field name and level is checked before the first write: a refused
+    change must leave nothing behind in the session, since the caller may
+    commit it for other work of the same turn.
+    """
     row = session.get(LearnerProfile, learner_id) or LearnerProfile(learner_id=learner_id)
+    for name in changes:
+        if name not in LearnerProfile.model_fields or name in PROTECTED_FIELDS:
+            raise ValueError(f"unknown profile field {name!r}")
+    checked = checked_levels(levels or {})
     events: list[tuple[str, Any]] = []
     for name, value in changes.items():
-        if not hasattr(row, name) or name in {"learner_id", "version", "updated_at"}:
-            raise ValueError(f"unknown profile field {name!r}")
         if getattr(row, name) != value:
             setattr(row, name, value)
             events.append((name, value))
-    for competency_id, level in (levels or {}).items():
-        if not 0 <= int(level) <= 4:
-            raise ValueError(f"level for {competency_id} must be 0-4")
+    for competency_id, level in checked.items():
         current = session.get(CompetencyLevel, (learner_id, competency_id))
         if current is None or current.level != level or current.source != source:
             session.merge(CompetencyLevel(
-                learner_id=learner_id, competency_id=competency_id, level=int(level),
+                learner_id=learner_id, competency_id=competency_id, level=level,
                 source=source, updated_at=utcnow(),
             ))
-            events.append((f"level:{competency_id}", int(level)))
+            events.append((f"level:{competency_id}", level))
     if events:
         row.version += 1
         row.updated_at = utcnow()

@@ -40,7 +40,7 @@ def texts(messages: list[dict]) -> str:
 
 
 @pytest.fixture(scope="session")
-def platform(prepared_store, test_var_dir) -> Iterator[Settings]:
+def platform(prepared_store, test_var_dir, trained_rasa_model) -> Iterator[Settings]:
     base = get_settings()
     settings = base.model_copy(update={
         "rasa_port": RASA_PORT, "action_port": ACTION_PORT, "api_port": API_PORT,

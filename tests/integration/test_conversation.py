@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlmodel import Session, select
 
 from campus.catalogue.models import Module
@@ -15,8 +17,40 @@ from campus.store.db import get_engine
 from tests.integration.conftest import RestChat, texts
 
 pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
 ITEM = re.compile(r"^\d\. \*\*(?P<title>.+)\*\* – (?P<percent>\d{1,3}) % Übereinstimmung\. (?P<reason>.+)$")
 LEVEL_Q = "Wie schätzen Sie Ihre Kenntnisse"
+
+
+def _responses() -> dict[str, list[dict]]:
+    merged: dict[str, list[dict]] = {}
+    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
+        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {})
+    return merged
+
+
+RESPONSES = _responses()
+
+
+def response(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The one variant of a domain response, as ``replies`` gives it: text and (title, payload) of each button."""
+    [variant] = RESPONSES[name]
+    return variant["text"], tuple((b["title"], b["payload"]) for b in variant.get("buttons", []))
+
+
+def guide_question(question_id: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A question of the interview guide as the bot asks it: its text, and a button per option."""
+    guide = yaml.safe_load((ROOT / "data" / "interview_guide.yml").read_text(encoding="utf-8"))
+    [question] = [q for section in guide["sections"] for q in section["questions"] if q["id"] == question_id]
+    return question["text"], tuple((o["label"], o["label"]) for o in question.get("options", []))
+
+
+def replies(messages: list[dict]) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """Every message of one bot turn, in order: its exact text and buttons."""
+    return [(m.get("text", ""), tuple((b["title"], b["payload"]) for b in m.get("buttons", []))) for m in messages]
+
+
+ROLE_QUESTION = guide_question("role")
 
 
 def plan_items(messages: list[dict]) -> list[re.Match]:
@@ -129,10 +163,10 @@ def test_correction_changes_the_answer(chat) -> None:
 
 def test_cancel_and_nonsense_role(chat) -> None:
     start(chat)
-    chat.say("Stadt Y")
-    reply = texts(chat.say("asdfgh qwertz"))
-    assert "Rolle" in reply or "Tätigkeit" in reply
-    assert "abgebrochen" in texts(chat.say("abbrechen"))
+    assert replies(chat.say("Stadt Y")) == [ROLE_QUESTION]
+    # not a role at all: the bot says so, then asks the same question again, with the role buttons
+    assert replies(chat.say("asdfgh qwertz")) == [response("utter_role_unknown"), ROLE_QUESTION]
+    assert replies(chat.say("abbrechen")) == [response("utter_cancelled")]
 
 
 def test_without_consent_nothing_is_stored_but_a_plan_is_shown(chat) -> None:
@@ -159,12 +193,14 @@ def test_without_consent_nothing_is_stored_but_a_plan_is_shown(chat) -> None:
 
 
 def test_unclear_message_outside_the_interview_gets_a_two_stage_fallback(chat) -> None:
-    reply = texts(chat.say("/nlu_fallback"))
-    assert "anders formulieren" in reply or "Meinten Sie" in reply
-    reply = texts(chat.say("/out_of_scope"))  # "Etwas anderes" / still unclear
-    assert "anders formulieren" in reply or "nicht verstanden" in reply
-    replies = [texts(chat.say("/nlu_fallback")), texts(chat.say("/out_of_scope"))]
-    assert "Interview" in replies[-1]  # finally the default answer with a way forward
+    rephrase = response("utter_ask_rephrase")
+    # stage 1: nothing to offer as "Meinten Sie …?" (no other intent ranked), so it asks to rephrase
+    assert replies(chat.say("/nlu_fallback")) == [rephrase]
+    # "Etwas anderes": stage 2 asks to rephrase
+    assert replies(chat.say("/out_of_scope")) == [rephrase]
+    # the rephrased message is unclear too: stage 1 again, and "Etwas anderes" once more ends the fallback
+    assert replies(chat.say("/nlu_fallback")) == [rephrase]
+    assert replies(chat.say("/out_of_scope")) == [response("utter_default")]  # the way forward: its buttons
 
 
 def test_off_topic_question_during_the_interview_is_answered_and_the_interview_goes_on(chat) -> None:

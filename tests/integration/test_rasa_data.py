@@ -18,9 +18,9 @@ PAYLOAD_ONLY_INTENTS = {"confirm_delete_my_data", "accept_invitation"}
 DYNAMIC_PREFIXES = ("utter_answer_", "utter_level_", "utter_number_", "utter_link_", "utter_ask_")
 
 
-def test_rasa_data_validate() -> None:
+def test_rasa_data_validate(rasa_venv: Path) -> None:
     result = subprocess.run(
-        [str(ROOT / ".venv-rasa" / "bin" / "rasa"), "data", "validate", "--domain", "bot/domain",
+        [str(rasa_venv / "rasa"), "data", "validate", "--domain", "bot/domain",
          "--data", "data/nlu", "data/rules", "data/stories", "--config", "config.yml"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )

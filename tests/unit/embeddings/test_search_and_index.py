@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -12,7 +13,7 @@ from sqlmodel import Session
 
 from campus.store.db import get_engine
 from embeddings.index import ModuleIndex, SearchFilters
-from embeddings.search import hybrid_search
+from embeddings.search import FusionWeights, hybrid_search
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +39,11 @@ def test_filters_are_applied(client) -> None:
     online = client.get("/api/modules/search", params={"q": "Datenschutz", "format": "online", "k": 30}).json()
     assert online and all(h["format"] == "online" for h in online)
     cheap = client.get("/api/modules/search", params={"q": "Projektmanagement", "max_price_eur": 100, "k": 30}).json()
-    assert all(h["price_member_eur"] <= 100 for h in cheap)
+    assert cheap and all(h["price_member_eur"] <= 100 for h in cheap)
     basis = client.get("/api/modules/search", params={"q": "KI", "category": "Basismodul", "k": 30}).json()
     assert basis and all(h["category"] == "Basismodul" for h in basis)
     english = client.get("/api/modules/search", params={"q": "data", "language": "en", "k": 30}).json()
+    assert english
     for hit in english:
         assert client.get(f"/api/modules/{hit['module_id']}").json()["language"] == "en"
 
@@ -62,6 +64,7 @@ def test_date_window_filter(prepared_store, encoder) -> None:
         snap = index.snapshot(session)
     window = SearchFilters(date_from=date(2027, 3, 1), date_to=date(2027, 3, 31))
     kept = window.mask(snap.modules)
+    assert kept.any() and not kept.all()  # the window keeps some modules and drops others
     for module, keep in zip(snap.modules, kept, strict=True):
         overlaps = not module.dates or any(
             d["start"] <= "2027-03-31" and d["end"] >= "2027-03-01" for d in module.dates)
@@ -98,13 +101,32 @@ def test_incremental_upsert_and_remove(prepared_store, encoder) -> None:
     assert hits[0].module_id == first.id
 
 
-def test_fusion_uses_every_signal(prepared_store, encoder) -> None:
+# per signal a query whose best hit owes the signal a measurable part of its score
+SIGNAL_QUERIES = {
+    "dense": ("Datenpannen melden", ["data_protection"]),
+    "lexical": ("Security Awareness", ["dc_safety"]),  # the words of one title, no competency of it named
+    "competency": ("Prompts für Dienstanweisungen", ["generative_ai"]),
+}
+
+
+def signal_of(hit, signal: str) -> float:
+    return {"dense": hit.dense, "lexical": hit.lexical, "competency": hit.competency_overlap}[signal]
+
+
+@pytest.mark.parametrize("signal", sorted(SIGNAL_QUERIES))
+def test_fusion_uses_every_signal(prepared_store, encoder, signal) -> None:
+    """Switching one signal's weight to 0 lowers the best hit's score by a clear margin and reorders the top."""
     index = ModuleIndex(encoder.dim)
     with Session(get_engine()) as session:
         snap = index.snapshot(session)
-    query = "Datenschutz-Grundverordnung im Alltag"
+    query, competencies = SIGNAL_QUERIES[signal]
     vector = encoder.query(query)
-    dense_only = hybrid_search(snap, vector, query, [], 10, signals=("dense",))
-    hybrid = hybrid_search(snap, vector, query, ["data_protection"], 10)
-    assert hybrid[0].competency_overlap >= 1
-    assert [h.module_id for h in dense_only] != [h.module_id for h in hybrid] or hybrid[0].lexical > 0
+    everything = len(snap.modules)
+    full = hybrid_search(snap, vector, query, competencies, everything)
+    without = hybrid_search(snap, vector, query, competencies, everything,
+                            weights=replace(FusionWeights(), **{signal: 0.0}))
+    best = full[0]
+    assert signal_of(best, signal) > 0
+    score_without = {h.module_id: h.score for h in without}[best.module_id]
+    assert best.score - score_without > 0.5, (best.title, best.score, score_without)
+    assert [h.module_id for h in full[:5]] != [h.module_id for h in without[:5]]
