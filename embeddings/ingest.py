@@ -19,13 +19,14 @@ from sqlmodel import Session, col, select
 
 from campus.catalogue.framework import competencies
 from campus.catalogue.models import DuplicateFlag, Module, ModuleEmbedding
-from campus.catalogue.modules import upsert_module
+from campus.catalogue.modules import find_module, submitted_hash, upsert_module
 from campus.catalogue.template import ModuleIn
 from campus.store.errors import DomainError, problem, validation_errors
 from campus.store.ids import stored_id
 from embeddings.encoder import Encoder
 from embeddings.index import ModuleIndex, catalogue_signature
 from embeddings.module_vectors import passage_of, text_hash
+from embeddings.tagging import CompetencyTagger, TaggingResult, Vector
 
 DUPLICATE_THRESHOLD = 0.95
 
@@ -73,15 +74,17 @@ class Ingestor:
 
     def __init__(
         self, session: Session, provider_id: str, encoder: Encoder, status: str = "submitted",
-        index: ModuleIndex | None = None,
+        index: ModuleIndex | None = None, tagger: CompetencyTagger | None = None,
     ) -> None:
         self.session = session
         self.index = index
         self.provider_id = provider_id
         self.encoder = encoder
         self.status = status
+        self.tagger = tagger
         self.known = set(competencies(session))
         self._other_ids, self._other_vectors = self._load_other_vectors()
+        self._vectors: dict[str, Vector] = {}  # passage text → vector, so a tagged module is encoded once
 
     def _load_other_vectors(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         rows = self.session.exec(
@@ -95,17 +98,42 @@ class Ingestor:
         vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         return ids, vectors
 
+    def _tag(self, records: list[ModuleIn]) -> dict[int, TaggingResult]:
+        """Tags for the new or changed records that came without competencies (one encoder call for all)."""
+        if self.tagger is None:
+            return {}
+        todo = []
+        for position, record in enumerate(records):
+            if record.competencies:
+                continue
+            existing = find_module(self.session, self.provider_id, record.external_id)
+            if existing is None or existing.content_hash != submitted_hash(record):
+                todo.append(position)
+        texts = [records[p].passage_text() for p in todo]
+        vectors = self.encoder.passages(texts) if texts else np.zeros((0, self.encoder.dim), dtype=np.float32)
+        out = {}
+        for position, text, vector in zip(todo, texts, vectors, strict=True):
+            self._vectors[text] = vector
+            out[position] = self.tagger.tag(records[position], vector)
+        return out
+
     def ingest_batch(self, batch: list[tuple[int, object]]) -> list[RecordResult]:
         results: list[RecordResult] = []
         changed: list[tuple[RecordResult, Module]] = []
-        for line, raw in batch:
-            parsed = parse_record(line, raw, self.provider_id)
+        parsed_batch = [(line, parse_record(line, raw, self.provider_id)) for line, raw in batch]
+        records = [p for _, p in parsed_batch if isinstance(p, ModuleIn)]
+        tagged = self._tag(records)
+        position = -1
+        for line, parsed in parsed_batch:
             if isinstance(parsed, RecordResult):
                 results.append(parsed)
                 continue
+            position += 1
+            tags = tagged.get(position)
             savepoint = self.session.begin_nested()
             try:
-                outcome = upsert_module(self.session, self.provider_id, parsed, self.known, self.status)
+                outcome = upsert_module(self.session, self.provider_id, parsed, self.known, self.status,
+                                        inferred=tags.tags if tags else None, flags=tags.flags if tags else None)
                 savepoint.commit()
             except DomainError as exc:
                 savepoint.rollback()
@@ -130,7 +158,12 @@ class Ingestor:
         if not changed:
             return np.zeros((0, self.encoder.dim), dtype=np.float32)
         texts = [passage_of(module) for _, module in changed]
-        vectors = self.encoder.passages(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self.encoder.passages(missing), strict=True))
+        vectors = np.stack([self._vectors[t] for t in texts])
+        for text in texts:
+            self._vectors.pop(text, None)
         existing = {
             e.module_id: e for e in self.session.exec(
                 select(ModuleEmbedding).where(col(ModuleEmbedding.module_id).in_([m.id for _, m in changed]))

@@ -8,13 +8,18 @@ from fastapi.staticfiles import StaticFiles
 from campus.api import errors
 from campus.api.jobs import lifespan
 from campus.api.routers import (
+    admin_fetch,
     admin_keys,
+    admin_organisations,
+    admin_providers,
     board,
     catalogue,
     hr_campaigns,
     hr_roles,
     invitations,
+    moochub_export,
     privacy,
+    provider_feeds,
     provider_modules,
     search,
     widget,
@@ -31,6 +36,11 @@ app.include_router(board.router, prefix="/api")
 app.include_router(hr_roles.router, prefix="/api")
 app.include_router(hr_campaigns.router, prefix="/api")
 app.include_router(admin_keys.router, prefix="/api")
+app.include_router(admin_providers.router, prefix="/api")
+app.include_router(admin_organisations.router, prefix="/api")
+app.include_router(admin_fetch.router, prefix="/api")
+app.include_router(provider_feeds.router, prefix="/api")
+app.include_router(moochub_export.router, prefix="/api")
 app.include_router(invitations.api_router, prefix="/api")
 app.include_router(invitations.page_router)
 app.include_router(widget.router)

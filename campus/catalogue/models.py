@@ -1,5 +1,5 @@
 """Tables of the catalogue: the competency framework, role profiles, providers, modules with
-their versions, vectors, board decisions and near-duplicate flags.
+their versions, vectors, board decisions and near-duplicate flags, provider feeds and their runs.
 
 JSON columns hold small, always-read-together structures; anything queried or joined on gets its
 own column or table. All tables share one metadata (``SQLModel.metadata``).
@@ -42,6 +42,8 @@ class Provider(SQLModel, table=True):
     name: str
     kind: str
     region: str | None = None
+    contact: str | None = None  # whom the platform writes to about reviews and feed runs (e-mail)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Module(SQLModel, table=True):
@@ -55,7 +57,8 @@ class Module(SQLModel, table=True):
     description: str
     learning_outcomes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     category: str
-    # [{"id": competency id, "level_from": int, "level_to": int}]
+    # [{"id": competency id, "level_from": int, "level_to": int, "source": provider|feed|inferred|board,
+    #   "confidence": 0-1}] (older rows may lack source and confidence: they came from the provider)
     competencies: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     prerequisites: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     learning_units: int = 1
@@ -70,7 +73,12 @@ class Module(SQLModel, table=True):
     price_member_eur: float = 0
     price_non_member_eur: float = 0
     proof_tiers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    url: str | None = None  # the course page at the provider (the MOOChub course id for feeds)
+    license: str | None = None
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     status: str = Field(default="submitted", index=True)
+    # what the board should look at besides the content, e.g. "no_fitting_competency" (set by ingest)
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     content_hash: str = ""
     review_reason: str | None = None
     updated_at: datetime = Field(default_factory=utcnow)
@@ -118,3 +126,38 @@ class DuplicateFlag(SQLModel, table=True):
     similarity: float
     resolved: bool = False
     at: datetime = Field(default_factory=utcnow)
+
+
+class ProviderFeed(SQLModel, table=True):
+    """A provider's MOOChub v3 feed the platform pulls on a schedule and on demand (one per provider)."""
+
+    provider_id: str = Field(foreign_key="provider.id", primary_key=True)
+    url: str
+    active: bool = True
+    interval_hours: float = 24.0
+    # external ids missing from the last complete pull: withdrawn if they are missing again from the next one
+    missing: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    last_run_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FeedRun(SQLModel, table=True):
+    """One pull (or upload) of a provider's feed and its report: counts and per course what happened."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: str = Field(foreign_key="provider.id", index=True)
+    source: str  # the URL, or "upload"
+    trigger: str = "schedule"  # schedule | on_demand | upload | cli
+    status: str = "running"  # running | complete | partial | failed
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    # {"created": n, "updated": n, "unchanged": n, "withdrawn": n, "rejected": n, "courses": [...], "errors": [...]}
+    report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class FetchAllowedHost(SQLModel, table=True):
+    """An intranet host an admin allows feed URLs to point at (public hosts need no entry)."""
+
+    host: str = Field(primary_key=True)  # lower-case host name or IP literal
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from campus.catalogue.models import Module, ModuleVersion
-from campus.catalogue.template import ModuleIn
+from campus.catalogue.template import CompetencyTarget, ModuleIn
 from campus.store.clock import utcnow
 from campus.store.errors import DomainError, message_pair, problem
 from campus.store.ids import stored_id
@@ -52,20 +52,37 @@ def check_competencies(module_in: ModuleIn, known: set[str]) -> None:
         raise problem("unknown_competencies", "competencies", ids=joined)
 
 
+def submitted_hash(module_in: ModuleIn) -> str:
+    """The hash of a module as its provider sent it: an unchanged re-submission changes nothing."""
+    return content_hash(content_of(module_in))
+
+
 def upsert_module(
     session: Session,
     provider_id: str,
     module_in: ModuleIn,
     known_competencies: set[str],
     status: str = "submitted",
+    inferred: list[CompetencyTarget] | None = None,
+    flags: list[str] | None = None,
 ) -> UpsertOutcome:
-    """Create or version a module in the caller's transaction."""
+    """Create or version a module in the caller's transaction.
+
+    A module sent without competencies gets the ``inferred`` ones (the
+    platform's tags, for the board to check) and the review ``flags``. The
+    version is decided on the content as submitted, so re-sending an unchanged
+    course keeps the tags the board may have corrected since.
+    """
     check_competencies(module_in, known_competencies)
-    content = content_of(module_in)
-    digest = content_hash(content)
+    submitted = content_of(module_in)
+    digest = content_hash(submitted)
+    content = dict(submitted)
+    if not module_in.competencies and inferred:
+        content["competencies"] = [tag.model_dump(mode="json") for tag in inferred]
     module = find_module(session, provider_id, module_in.external_id)
     if module is None:
-        module = Module(provider_id=provider_id, status=status, content_hash=digest, **content)
+        module = Module(provider_id=provider_id, status=status, content_hash=digest, flags=list(flags or []),
+                        **content)
         session.add(module)
         session.flush()
         session.add(ModuleVersion(module_id=stored_id(module.id), version=1, content_hash=digest, content=content))
@@ -84,6 +101,7 @@ def upsert_module(
         return UpsertOutcome(module, created=False, changed=False)
     for key, value in content.items():
         setattr(module, key, value)
+    module.flags = list(flags or [])
     module.version += 1
     module.content_hash = digest
     module.status = status

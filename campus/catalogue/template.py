@@ -8,7 +8,7 @@ came through.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -17,6 +17,10 @@ Format = Literal["online", "presence", "blended"]
 PartKind = Literal["online_prep", "presence_workshop", "online_follow_up"]
 ProofTier = Literal["participation", "scores", "certificate"]
 Status = Literal["submitted", "approved", "rejected", "withdrawn"]
+# Where a competency tag comes from: the provider named our id, the feed named a skill we could map (a
+# crosswalk or a lookup), the platform inferred it from the text, or the board set it.
+TagSource = Literal["provider", "feed", "inferred", "board"]
+MAX_COMPETENCIES = 10
 
 
 class CompetencyTarget(BaseModel):
@@ -24,6 +28,8 @@ class CompetencyTarget(BaseModel):
     id: str = Field(min_length=1, max_length=64)
     level_from: int = Field(ge=0, le=4)
     level_to: int = Field(ge=0, le=4)
+    source: TagSource = "provider"
+    confidence: float = Field(default=1.0, ge=0, le=1)
 
     @model_validator(mode="after")
     def _raises_level(self) -> CompetencyTarget:
@@ -60,7 +66,8 @@ class ModuleIn(BaseModel):
     description: str = Field(min_length=10, max_length=10_000)
     learning_outcomes: list[str] = Field(default_factory=list, max_length=30)
     category: Category
-    competencies: list[CompetencyTarget] = Field(min_length=1, max_length=10)
+    # may be empty: the platform then tags the module from its text (embeddings.tagging) for the board
+    competencies: list[CompetencyTarget] = Field(default_factory=list, max_length=MAX_COMPETENCIES)
     prerequisites: list[str] = Field(default_factory=list, max_length=20)
     learning_units: int = Field(ge=1, le=20)
     duration_hours: float = Field(gt=0, le=1000)
@@ -74,6 +81,10 @@ class ModuleIn(BaseModel):
     price_member_eur: float = Field(default=0, ge=0, le=100_000)
     price_non_member_eur: float = Field(default=0, ge=0, le=100_000)
     proof_tiers: list[ProofTier] = Field(default_factory=list)
+    url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    license: str | None = Field(default=None, max_length=300)
+    # what else the provider says about the topic (MOOChub keywords, subject labels): hints for tagging
+    keywords: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
     status: Status = "submitted"
 
     @field_validator("competencies")

@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from campus.store.texts import texts
+from campus.store.settings import get_settings
+from campus.store.texts import read_yaml, texts
 
 
 class DomainError(ValueError):
@@ -29,9 +30,24 @@ class DomainError(ValueError):
         return {"field": self.field, "message_de": self.message_de, "message_en": self.message_en}
 
 
+def error_texts() -> dict[str, Any]:
+    """Every error's wording: ``data/texts/errors.yml`` and the per-area ``data/texts/errors_<area>.yml``.
+
+    Areas keep their own file so that one area's messages are read (and
+    edited) together; a key may be defined only once across the files.
+    """
+    merged: dict[str, Any] = dict(texts("errors")["errors"])
+    for path in sorted((get_settings().data_dir / "texts").glob("errors_*.yml")):
+        for key, entry in (read_yaml(path) or {}).get("errors", {}).items():
+            if key in merged:
+                raise ValueError(f"error text {key!r} is defined twice ({path.name})")
+            merged[str(key)] = entry
+    return merged
+
+
 def message_pair(key: str, **values: Any) -> tuple[str, str]:
-    """The German and English wording of ``errors.<key>`` of ``data/texts/errors.yml``."""
-    entry = texts("errors")["errors"][key]
+    """The German and English wording of the error ``key``."""
+    entry = error_texts()[key]
     return str(entry["de"]).format(**values), str(entry["en"]).format(**values)
 
 

@@ -28,6 +28,7 @@ from embeddings.encoder import get_encoder
 from embeddings.framework_matchers import competency_lookup
 from embeddings.index import get_module_index
 from embeddings.ingest import Ingestor, IngestSummary, RecordResult
+from embeddings.tagging import get_tagger
 
 router = APIRouter(tags=["provider"])
 
@@ -41,7 +42,8 @@ MOOCHUB_TYPES = ("application/json", "application/vnd.api+json")
 
 def _ingest(provider_id: str, batch: list[tuple[int, object]]) -> list[RecordResult]:
     with Session(get_engine(), expire_on_commit=False) as session:
-        return Ingestor(session, provider_id, get_encoder(), index=get_module_index()).ingest_batch(batch)
+        return Ingestor(session, provider_id, get_encoder(), index=get_module_index(),
+                        tagger=get_tagger()).ingest_batch(batch)
 
 
 def _single_result(result: RecordResult) -> JSONResponse:

@@ -1,7 +1,7 @@
 """Every text the code names exists in a data file (as KI-Campus's KIM bot checks its responses at start-up).
 
 The code refers to wording only by key: ``problem("key", …)`` and
-``message_pair("key")`` name ``errors.<key>`` in ``data/texts/errors.yml``;
+``message_pair("key")`` name ``errors.<key>`` in ``data/texts/errors.yml`` or ``errors_<area>.yml``;
 ``text("file.path")``/``lookup("file.path")`` and ``texts("file")["a"]["b"]``
 name entries of ``data/texts/<file>.yml``; ``response="utter_…"`` names a Rasa
 response in ``bot/domain``. A typo or a deleted entry would surface as a
@@ -108,7 +108,11 @@ def test_the_walk_finds_the_references_it_checks(all_references) -> None:
 
 
 def test_every_error_key_is_worded_in_german_and_english(all_references) -> None:
-    errors = yaml.safe_load((TEXTS / "errors.yml").read_text(encoding="utf-8"))["errors"]
+    errors: dict[str, Any] = {}
+    for path in [TEXTS / "errors.yml", *sorted(TEXTS.glob("errors_*.yml"))]:
+        for key, entry in yaml.safe_load(path.read_text(encoding="utf-8"))["errors"].items():
+            assert key not in errors, f"{path.name}: errors.{key} is defined twice"
+            errors[key] = entry
     missing = [f"{where}: errors.{key}" for kind, key, where in all_references if kind == "error" and key not in errors]
     assert not missing, missing
     incomplete = [key for key, entry in errors.items() if not (entry.get("de") and entry.get("en"))]
