@@ -48,7 +48,7 @@ class OutboxDelivery:
             try:
                 await self.deliver_due()
             except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
-                log.exception("Outbox-Runde fehlgeschlagen")
+                log.exception("outbox round failed")
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.interval)
 

@@ -77,7 +77,7 @@ class RetryPolicy:
             wait=wait_telegram(wait_exponential_jitter(initial=self.backoff, max=self.backoff_max,
                                                        jitter=self.backoff)),
             stop=stop_after_attempt(self.retries + 1),
-            before_sleep=lambda state: log.warning("Telegram-Aufruf fehlgeschlagen (%s), neuer Versuch",
+            before_sleep=lambda state: log.warning("Telegram call failed (%s), retrying",
                                                    state.outcome.exception() if state.outcome else "?"),
             reraise=True,
         )
