@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +22,21 @@ from campus.store.settings import get_settings
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@dataclass(frozen=True)
+class PassageTokens:
+    """One passage's encoding with its token embeddings, so parts of it can be pooled without encoding again.
+
+    ``vector`` is what :meth:`Encoder.passages` returns for the text; ``tokens`` are the contextual token
+    embeddings it was mean-pooled from, and ``spans`` their character offsets in the text (-1 for the prompt
+    and special tokens). ``truncated`` says the text was longer than the model's window.
+    """
+
+    vector: npt.NDArray[np.float32]
+    tokens: npt.NDArray[np.float32]
+    spans: npt.NDArray[np.int64]
+    truncated: bool
 
 
 class Encoder:
@@ -63,6 +79,32 @@ class Encoder:
 
     def passages(self, texts: list[str]) -> npt.NDArray[np.float32]:
         return self._encode(texts, self._passage_prompt)
+
+    def passage_tokens(self, texts: list[str]) -> list[PassageTokens]:
+        """Passages with their token embeddings and offsets, from the same single forward pass."""
+        if not texts:
+            return []
+        prompt = self._passage_prompt
+        limit = int(self._model.max_seq_length or 512)
+        with self._lock:
+            outputs: Any = self._model.encode(
+                texts, prompt=prompt, batch_size=self.batch_size, output_value=None, show_progress_bar=False)
+            marks = self._model.tokenizer([prompt + text for text in texts], return_offsets_mapping=True,
+                                          truncation=True, max_length=limit)
+        result = []
+        for text, output, offsets in zip(texts, outputs, marks["offset_mapping"], strict=True):
+            count = int(output["attention_mask"].sum())
+            tokens = output["token_embeddings"][:count].float().numpy().astype(np.float32, copy=False)
+            spans = np.asarray(offsets, dtype=np.int64).reshape(-1, 2) - len(prompt)
+            if len(spans) != count:  # a tokenizer that does not reproduce the model's input: no spans
+                spans = np.full((count, 2), -1, dtype=np.int64)
+            spans[:, 0] = np.maximum(spans[:, 0], 0)  # a word piece's leading space may be the prompt's
+            spans[spans[:, 1] <= spans[:, 0]] = -1
+            vector = output["sentence_embedding"].float().numpy().astype(np.float32, copy=False)
+            vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+            covered = int(spans[:, 1].max()) if len(spans) else 0
+            result.append(PassageTokens(vector, tokens, spans, covered < len(text.rstrip()) and count >= limit))
+        return result
 
 
 @lru_cache

@@ -12,6 +12,7 @@ from campus.catalogue.framework import competencies, role_profiles
 from campus.store.db import get_engine
 from campus.store.texts import data_file, texts
 from embeddings.encoder import get_encoder
+from embeddings.tagging_crosswalk import load_crosswalk
 from embeddings.text_matcher import LabelledItem, TextMatcher
 
 
@@ -51,19 +52,30 @@ DENSE_LOOKUP_MIN = 0.88
 
 
 def competency_lookup() -> Callable[[str], str | None]:
-    """Map an external competency reference (DigComp code, ESCO/other label) to one of our ids.
+    """Map an external competency reference (ESCO URI, DigComp code, a name) to one of our ids.
 
-    DigComp codes map through the framework's ``digcomp`` alignment (a
-    competence like 4.2, else its area 4.0); labels go through the text
-    matcher, accepting lexical hits and close paraphrases only.
+    The crosswalk (``data/crosswalk.yml``) answers first: ESCO URIs, DigComp
+    codes (``DigComp:4.2``, ``4.2``, an area ``4``) and the terms feeds use;
+    a reference it lists under several competencies gets the first of them.
+    Then DigComp codes through the framework's own ``digcomp`` alignment (a
+    competence like 4.2, else its area 4.0), and names through the text
+    matcher, accepting lexical hits and close paraphrases only. Other URLs
+    are not guessed at.
     """
     with Session(get_engine()) as session:
-        by_digcomp = {c.digcomp: c.id for c in competencies(session).values() if c.digcomp}
+        framework = competencies(session)
+    by_digcomp = {c.digcomp: c.id for c in framework.values() if c.digcomp}
+    crosswalk = load_crosswalk()
     matcher = competency_matcher()
 
     def lookup(reference: str) -> str | None:
         text = (reference or "").strip()
-        if not text or text.startswith(("http://", "https://")):
+        if not text:
+            return None
+        known = [c for c in crosswalk.references(text) if c in framework]
+        if known:
+            return known[0]
+        if text.startswith(("http://", "https://")):
             return None
         code = text.split(":", 1)[1].strip() if text.lower().startswith("digcomp:") else text
         if code in by_digcomp:

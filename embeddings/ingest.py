@@ -27,6 +27,7 @@ from embeddings.encoder import Encoder
 from embeddings.index import ModuleIndex, catalogue_signature
 from embeddings.module_vectors import passage_of, text_hash
 from embeddings.tagging import CompetencyTagger, TaggingResult, Vector
+from embeddings.tagging_vectors import encode_for_tagging
 
 DUPLICATE_THRESHOLD = 0.95
 
@@ -99,7 +100,11 @@ class Ingestor:
         return ids, vectors
 
     def _tag(self, records: list[ModuleIn]) -> dict[int, TaggingResult]:
-        """Tags for the new or changed records that came without competencies (one encoder call for all)."""
+        """Tags for the new or changed records that came without competencies (one encoder call for all).
+
+        The encoding keeps its token embeddings, so the tagger reads each record sentence by sentence without
+        encoding again, and its passage vector is the one stored for the module.
+        """
         if self.tagger is None:
             return {}
         todo = []
@@ -110,11 +115,10 @@ class Ingestor:
             if existing is None or existing.content_hash != submitted_hash(record):
                 todo.append(position)
         texts = [records[p].passage_text() for p in todo]
-        vectors = self.encoder.passages(texts) if texts else np.zeros((0, self.encoder.dim), dtype=np.float32)
         out = {}
-        for position, text, vector in zip(todo, texts, vectors, strict=True):
-            self._vectors[text] = vector
-            out[position] = self.tagger.tag(records[position], vector)
+        for position, text, encoded in zip(todo, texts, encode_for_tagging(self.encoder, texts), strict=True):
+            self._vectors[text] = encoded.vector
+            out[position] = self.tagger.tag(records[position], encoded.vector, encoded)
         return out
 
     def ingest_batch(self, batch: list[tuple[int, object]]) -> list[RecordResult]:
