@@ -1,9 +1,11 @@
-"""Work the API process does besides answering requests: keep plans current, run campaign rounds.
+"""Work the API process does besides answering requests: pull due feeds, keep plans current, run campaigns.
 
 Board decisions and withdrawals are recorded by the routers; the plan engine
 catches up with them here (``sync_catalogue_changes`` is incremental and
 idempotent), right after each decision and on a timer as a safety net. The
-same timer closes campaigns past their deadline and queues reminders.
+same timer pulls the providers' feeds that are due (first, so that plans
+catch up with what they withdrew in the same round), closes campaigns past
+their deadline and queues reminders.
 """
 
 from __future__ import annotations
@@ -38,6 +40,20 @@ def sync_plans() -> int:
     return changed
 
 
+def replan_module(module_id: int) -> int:
+    """Plans follow the board's tag edit of an approved module, as they follow its approval.
+
+    Tag edits are no board decisions, so ``sync_plans`` does not see them: the
+    module is scored against every learner again and the plans that hold it
+    are rebuilt (it may now fit others, or no longer fit its learners).
+    """
+    from plan_engine.replan import on_module_approved
+
+    with _plan_lock, session_scope() as session:
+        report = on_module_approved(session, module_id)
+    return len(report.changed)
+
+
 def replan_role_profile(role_profile_id: str) -> int:
     """Rebuild the plans of everyone HR's module preferences for this role profile apply to."""
     from campus.hr.module_preferences import learners_for_role_profile
@@ -58,8 +74,19 @@ def campaign_round() -> None:
         run_campaign_jobs(session, utcnow())
 
 
+def feed_round() -> int:
+    """Pull the providers' feeds that are due; returns how many runs were made.
+
+    Safe to run twice at once (two workers, an overlapping round): each feed
+    is claimed atomically first, and a feed another round pulled is no longer due.
+    """
+    from embeddings.feed_pull import PullTools, pull_due_feeds  # the encoder loads only when a feed is due
+
+    return len(pull_due_feeds(PullTools.real))
+
+
 def run_round() -> None:
-    for job in (sync_plans, campaign_round):
+    for job in (feed_round, sync_plans, campaign_round):
         try:
             job()
         except Exception:  # one failing job (e.g. database busy) must not stop the others or the timer

@@ -45,6 +45,8 @@ def parse_json(raw: bytes, field: str = "body") -> Any:
         return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise problem("invalid_json", field, 400, detail=str(exc)) from exc
+    except RecursionError as exc:  # nested deeper than the parser goes ("[[[[…"): malformed for us, never a 500
+        raise problem("invalid_json", field, 400, detail="nesting too deep") from exc
 
 
 async def read_json_body(request: Request, limit: int = MAX_JSON_BYTES,

@@ -139,6 +139,10 @@ class ProviderFeed(SQLModel, table=True):
     missing: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     last_run_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # external ids this feed has delivered: only these are ever withdrawn for missing from it (modules the
+    # provider sent another way stay)
+    delivered: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    running_since: datetime | None = None  # set while a pull runs, so that a second process does not run it too
 
 
 class FeedRun(SQLModel, table=True):
@@ -161,3 +165,23 @@ class FetchAllowedHost(SQLModel, table=True):
     host: str = Field(primary_key=True)  # lower-case host name or IP literal
     note: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class TagChange(SQLModel, table=True):
+    """Audit trail of a module's competency tags: who changed them, when, and what they were before and after.
+
+    Append only, like ``ReviewDecision``: tags decide what a module is
+    recommended for, so every board edit, confirmation, approval and re-tag
+    after a framework change leaves one row with the complete lists.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True)
+    module_version: int
+    action: str  # replace | confirm | remove | approve | retag
+    competency_id: str | None = None  # the one tag a confirm or remove was about
+    before: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    after: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    note: str = ""
+    reviewer_key_id: int | None = Field(default=None, foreign_key="apikey.id")
+    at: datetime = Field(default_factory=utcnow)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     rasa_url: str = "http://localhost:5005"
     public_rasa_url: str = ""
     api_port: int = 8000
+    # Where other platforms reach this API (links and course URLs of the MOOChub export); empty means
+    # http://localhost:<api_port>, the address of `make run`.
+    public_api_url: str = Field(default="", pattern=r"^$|^https?://[^\s/?#]+(/[^\s?#]*)?$")
     action_port: int = 5055
     rasa_port: int = 5005
     # Recommendation: how many modules the first plan shows, and the blend that
@@ -51,12 +54,15 @@ class Settings(BaseSettings):
     plan_category_order: list[str] = ["Basismodul", "Intensivmodul", "Bonusmodul"]
     plan_notify_triggers: list[str] = ["module_approved", "module_withdrawn", "profile_changed"]
     max_message_chars: int = Field(default=2000, ge=100)
-    # Hybrid search: linear blend of z-normalised signals (or weighted RRF).
+    # Hybrid search: linear blend of z-normalised signals (or weighted RRF); the dense signal takes
+    # `search_query_centring` of the framework's mean query out of each query (embeddings/search.py).
+    # Measured with bench/matching_quality.py on the sample and the real catalogue.
     search_fusion: Literal["linear", "rrf"] = "linear"
     search_weight_dense: float = 1.0
     search_weight_lexical: float = 0.2
     search_weight_competency: float = 0.25
     search_rrf_k: float = 60.0
+    search_query_centring: float = Field(default=0.5, ge=0, le=1)
     # Telegram bridge (bot/telegram_bridge.py): runs only when a bot token is set. Polling needs no public
     # address; in webhook mode Telegram posts to `telegram_webhook_url`, which a reverse proxy forwards to
     # the bridge's own port (`telegram_port`, which also serves /health). `telegram_base_url` points PTB at
@@ -94,6 +100,17 @@ class Settings(BaseSettings):
     # Background work in the API process: replanning after catalogue changes, campaign reminders.
     background_jobs: bool = True
     jobs_interval_seconds: float = Field(default=300, ge=5)
+
+    # Provider feeds (campus.catalogue.feeds): one fetch has a total deadline (DNS, connect and every read
+    # together) and a streamed size cap; a pull follows `links.next` for at most `feed_max_pages` pages and
+    # stores its courses in batches of `feed_batch_size`. A run that never finished (its process died) stops
+    # blocking the next one after `feed_run_stale_minutes`. New feeds are pulled every `feed_interval_hours`.
+    feed_fetch_deadline_seconds: float = Field(default=30.0, gt=0, le=600)
+    feed_fetch_max_bytes: int = Field(default=20_000_000, ge=1_000)
+    feed_max_pages: int = Field(default=500, ge=1)
+    feed_batch_size: int = Field(default=128, ge=1, le=1_000)
+    feed_run_stale_minutes: float = Field(default=60.0, gt=0)
+    feed_interval_hours: float = Field(default=24.0, ge=1)
 
     @property
     def resolved_database_url(self) -> str:

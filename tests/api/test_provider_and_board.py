@@ -165,6 +165,22 @@ def test_wrong_content_type_invalid_json_and_oversized_body(client, keys) -> Non
     assert too_big.status_code == 413
 
 
+def test_modules_without_competencies_are_tagged_in_single_and_bulk_ingest(client, keys) -> None:
+    single = module_payload("untagged-1", competencies=[])
+    single.pop("competencies")
+    created = client.post("/api/provider/modules", json=single, headers=h(keys["provider"]))
+    assert created.status_code == 201, created.text
+    bulk = "\n".join(json.dumps(module_payload(f"untagged-{n}", competencies=[])) for n in (2, 3))
+    report = client.post("/api/provider/modules/bulk", content=bulk.encode(),
+                         headers={**h(keys["provider"]), "Content-Type": "application/x-ndjson"}).json()
+    assert report["created"] == 2 and report["error"] == 0
+    with Session(get_engine()) as session:
+        for external_id in ("untagged-1", "untagged-2", "untagged-3"):
+            module = session.exec(select(Module).where(Module.external_id == external_id)).one()
+            assert module.competencies or module.flags == ["no_fitting_competency"]
+            assert all(t["source"] == "inferred" for t in module.competencies)
+
+
 def test_bulk_jsonl_reports_per_line_and_stores_the_valid_records(client, keys) -> None:
     lines = [
         json.dumps(module_payload("bulk-1")),
@@ -227,14 +243,16 @@ def test_moochub_document_import(client, keys) -> None:
     assert again.json()["created"] == 0 and again.json()["unchanged"] == report["created"]
 
 
-def test_moochub_from_local_url_and_refusals(client, keys) -> None:
+def test_moochub_from_a_url_only_when_public_or_allowlisted(client, keys, new_key) -> None:
     import http.server
     import threading
 
     body = (FIXTURES / "egov_campus_blended.json").read_bytes()
+    requests: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
+            requests.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "application/vnd.api+json")
             self.end_headers()
@@ -245,15 +263,54 @@ def test_moochub_from_local_url_and_refusals(client, keys) -> None:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    admin = h(new_key("admin"))
+    url = f"http://127.0.0.1:{server.server_address[1]}/moochub"
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/moochub"
+        refused = client.post("/api/provider/moochub", json={"url": url}, headers=h(keys["other"]))
+        assert refused.status_code == 422 and requests == []  # this machine is no feed host until allowed
+        [detail] = refused.json()["detail"]
+        assert detail["field"] == "url" and "öffentliche" in detail["message_de"] and "public" in detail["message_en"]
+        allowed = client.post("/api/admin/fetch/allowed-hosts", json={"host": "127.0.0.1"}, headers=admin)
+        assert allowed.status_code == 201
         response = client.post("/api/provider/moochub", json={"url": url}, headers=h(keys["other"]))
         assert response.status_code == 200, response.text
-        assert response.json()["created"] >= 1
+        assert response.json()["created"] >= 1 and requests == ["/moochub"]
     finally:
+        client.delete("/api/admin/fetch/allowed-hosts/127.0.0.1", headers=admin)
         server.shutdown()
-    outside = client.post("/api/provider/moochub", json={"url": "https://example.org/courses"},
+    outside = client.post("/api/provider/moochub", json={"url": "http://169.254.169.254/latest/meta-data/"},
                           headers=h(keys["provider"]))
-    assert outside.status_code == 422 and "lokalen Netz" in outside.text
+    assert outside.status_code == 422 and outside.json()["detail"][0]["message_de"] == detail["message_de"]
     not_moochub = client.post("/api/provider/moochub", json={"hello": "world"}, headers=h(keys["provider"]))
-    assert not_moochub.status_code == 422
+    assert not_moochub.status_code == 422 and "„data“ fehlt" in not_moochub.text
+
+
+def test_the_real_kicampus_feed_is_imported_and_tagged(client, new_key) -> None:
+    """What KI-Campus's real feed carries (no skills, no workload) used to import 0 of its courses."""
+    doc = json.loads((FIXTURES / "kicampus_real_feed.json").read_text(encoding="utf-8"))
+    provider = "studieninstitut_kueste"
+    key = new_key("provider", provider_id=provider)
+    response = client.post("/api/provider/moochub", json=doc, headers=h(key))
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert (answer["created"] + answer["unchanged"], answer["rejected"], answer["error"]) == (47, 0, 0)
+    with Session(get_engine()) as session:
+        stored = session.exec(select(Module).where(Module.provider_id == provider,
+                                                   Module.url.like("https://ki-campus.org/courses/%"))).all()
+    assert len(stored) == 47 and sum(m.language == "en" for m in stored) == 14
+    for module in stored:  # tagged from its text for the board, or flagged as fitting nothing
+        assert all(t["source"] == "inferred" for t in module.competencies)
+        assert module.competencies or "no_fitting_competency" in module.flags
+        assert module.license == "CC-BY-SA-4.0" and module.status == "submitted"
+    assert any(m.competencies for m in stored)
+    run = client.get(f"/api/provider/feed/runs/{answer['run_id']}", headers=h(key)).json()
+    assert run["trigger"] == "upload" and len(run["report"]["courses"]) == 47
+
+
+def test_amb_records_as_json_lines_are_imported(client, keys) -> None:
+    path = FIXTURES.parents[2].parent / "shared" / "ext" / "kicampus-amb" / "kicampus_oersi_amb_metadata.jsonl"
+    lines = path.read_bytes().splitlines()[:5]
+    response = client.post("/api/provider/moochub", content=b"\n".join(lines),
+                           headers={**h(keys["other"]), "Content-Type": "application/x-ndjson"})
+    assert response.status_code == 200, response.text
+    assert response.json()["courses_mapped"] == 5 and response.json()["rejected"] == 0

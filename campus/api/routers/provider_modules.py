@@ -1,5 +1,8 @@
 """Provider ingest: the module template, single create/update/withdraw, bulk JSONL, MOOChub import.
 
+Modules may come without competencies (real feeds never name ours): the
+platform tags them from their text, in every door alike.
+
 A provider key sees and changes only its own modules. Every write ends in
 board review (status ``submitted``); the board decides what is recommended.
 """
@@ -16,16 +19,17 @@ from sqlmodel import Session
 
 from campus.api.auth import ProviderKey
 from campus.api.deps import SessionDep
-from campus.api.feed_fetch import fetch_feed
+from campus.api.errors import BodyInvalid
 from campus.api.jobs import sync_plans
-from campus.api.json_body import content_type, parse_json, read_json_body
-from campus.catalogue.feeds.moochub import map_moochub_document
+from campus.api.json_body import content_type, parse_json, read_bytes, read_json_body
+from campus.catalogue.feeds.fetch import allowed_hosts
+from campus.catalogue.feeds.sources import BodySource, DocumentSource, FeedSource
 from campus.catalogue.modules import own_module, provider_modules, withdraw_module
 from campus.catalogue.template import ModuleIn
 from campus.store.db import get_engine
 from campus.store.errors import DomainError, problem
 from embeddings.encoder import get_encoder
-from embeddings.framework_matchers import competency_lookup
+from embeddings.feed_pull import PullTools, run_pull, url_source
 from embeddings.index import get_module_index
 from embeddings.ingest import Ingestor, IngestSummary, RecordResult
 from embeddings.tagging import get_tagger
@@ -167,30 +171,60 @@ async def bulk_upload(request: Request, key: ProviderKey) -> dict[str, Any]:
     }
 
 
-def _map_moochub(doc: Any, provider_id: str) -> Any:
-    try:
-        return map_moochub_document(doc, provider_id, competency_lookup())
-    except ValueError as exc:
-        raise problem("not_moochub", "body", detail=str(exc)) from exc
+def _import_moochub(provider_id: str, payload: Any) -> dict[str, Any]:
+    """The same run as a feed pull (paging a URL too), recorded as an upload: it never withdraws anything."""
+    tools = PullTools.real()
+    source: FeedSource
+    if isinstance(payload, bytes):
+        source = BodySource(payload)
+    elif isinstance(payload, dict) and set(payload) == {"url"} and isinstance(payload["url"], str):
+        with Session(get_engine()) as session:
+            allowed = allowed_hosts(session)
+        source = url_source(payload["url"], allowed, tools)
+    else:
+        source = DocumentSource(payload)
+    return run_pull(provider_id, source, "upload", tools)
+
+
+def upload_answer(run: dict[str, Any]) -> dict[str, Any]:
+    """The run as this route has always answered (modules, errors, mapping issues), plus the run's report."""
+    report = run["report"]
+    courses = report["courses"]
+    stored = [c for c in courses if c.get("mapped")]
+    return {
+        "run_id": run["id"], "status": run["status"], "courses_mapped": len(stored),
+        **{key: report[key] for key in ("created", "updated", "unchanged", "rejected")},
+        "error": sum(1 for c in stored if c["status"] == "rejected"),
+        "modules": [{"external_id": c["external_id"], "module_id": c.get("module_id"),
+                     "outcome": "error" if c["status"] == "rejected" else c["status"],
+                     "competencies": c.get("competencies", []), "near_duplicates": c.get("near_duplicates", [])}
+                    for c in stored],
+        "errors": [{"external_id": c["external_id"], **e} for c in stored if c["status"] == "rejected"
+                   for e in c["errors"]],
+        "mapping_issues": [
+            {"course_index": c["position"] - 1, "external_id": c["external_id"], **issue}
+            for c in courses
+            for issue in [*c.get("issues", []), *({**e, "fatal": True} for e in c["errors"] if not c.get("mapped"))]
+        ],
+        "courses": courses,
+    }
 
 
 @router.post("/provider/moochub", responses={413: {}, 415: {}, 422: {}})
-async def import_moochub(request: Request, key: ProviderKey) -> dict[str, Any]:
-    """Import a MOOChub v3 (JSON:API) course list: as the request body, or ``{"url": ...}`` on the local network."""
-    payload = await read_json_body(request, MAX_MOOCHUB_BYTES, MOOCHUB_TYPES)
-    if isinstance(payload, dict) and set(payload) == {"url"} and isinstance(payload["url"], str):
-        payload = await fetch_feed(payload["url"], MAX_MOOCHUB_BYTES)
-    mapping = await run_in_threadpool(_map_moochub, payload, key.provider_id or "")
-    results = await run_in_threadpool(_ingest, key.provider_id or "", list(enumerate(mapping.modules, start=1)))
-    return {
-        "courses_mapped": len(mapping.modules),
-        **IngestSummary(results).counts(),
-        "modules": [{"external_id": r.external_id, "module_id": r.module_id, "outcome": r.outcome,
-                     "near_duplicates": r.duplicates} for r in results],
-        "errors": [{"external_id": r.external_id, **e} for r in results for e in r.errors],
-        "mapping_issues": [
-            {"course_index": i.index, "external_id": i.external_id, "field": i.field, "fatal": i.fatal,
-             "message_de": i.message_de, "message_en": i.message_en}
-            for i in mapping.issues
-        ],
-    }
+async def import_moochub(request: Request, key: ProviderKey, background: BackgroundTasks) -> dict[str, Any]:
+    """Import a MOOChub v3 document, or JSON Lines of MOOChub courses or AMB records; or ``{"url": ...}``.
+
+    The URL is fetched like a registered feed: public http(s) addresses, or
+    intranet hosts an admin allowed. The run and its report are kept
+    (``GET /api/provider/feed/runs/{run_id}``).
+    """
+    payload: Any
+    if content_type(request) in JSONL_TYPES:  # MOOChub course resources or AMB records, one per line
+        payload = await read_bytes(request, MAX_MOOCHUB_BYTES)
+    else:
+        payload = await read_json_body(request, MAX_MOOCHUB_BYTES, MOOCHUB_TYPES)
+    run = await run_in_threadpool(_import_moochub, key.provider_id or "", payload)
+    if run["status"] == "failed":
+        raise BodyInvalid([{k: e[k] for k in ("field", "message_de", "message_en")} for e in run["report"]["errors"]])
+    background.add_task(sync_plans)
+    return upload_answer(run)

@@ -88,6 +88,12 @@ def course(**attributes: Any) -> dict[str, Any]:
     return {"id": "0b5e8f2a-3c4d-4e6f-8a9b-1c2d3e4f5a6b", "type": "Course", "attributes": attrs}
 
 
+def feed_tag(comp_id: str, level_from: int, level_to: int, confidence: float) -> dict[str, Any]:
+    """A competency as the mapper tags it: named by the feed, with how sure the lookup was."""
+    return {"id": comp_id, "level_from": level_from, "level_to": level_to, "source": "feed",
+            "confidence": confidence}
+
+
 def document(*courses: dict[str, Any]) -> dict[str, Any]:
     return {
         "links": {

@@ -74,7 +74,7 @@ def test_duplicate_course_ids_keep_the_first() -> None:
         ({"id": "x2", "type": "Course"}, "attributes"),
         (course(name="KI"), "attributes.name"),
         (course(description="<p>Kurz</p>"), "attributes.description"),
-        (course(workload=None, duration=None), "attributes.workload"),
+        (course(workload={"timeValue": 100, "timeUnit": "h/day"}, duration="P1Y"), "attributes.workload"),
     ],
 )
 def test_unmappable_courses_are_skipped_with_a_fatal_issue(resource, field) -> None:
@@ -82,6 +82,15 @@ def test_unmappable_courses_are_skipped_with_a_fatal_issue(resource, field) -> N
     assert [m["external_id"] for m in result.modules] == ["second"]
     fatal = [i for i in result.issues if i.fatal]
     assert [(i.index, i.field) for i in fatal] == [(0, field)]
+
+
+def test_a_course_without_workload_or_duration_is_kept_with_assumed_hours() -> None:
+    """KI-Campus's real feed carries neither: its courses are imported with one learning unit, for review."""
+    result = run(document(course(workload=None, duration=None)))
+    [module] = result.modules
+    assert (module["duration_hours"], module["learning_units"], module["category"]) == (8.0, 1, "Bonusmodul")
+    [assumed] = [i for i in result.issues if i.field == "attributes.workload"]
+    assert not assumed.fatal and "8 Stunden angenommen" in assumed.message_de and "8 hours" in assumed.message_en
 
 
 # ---------------------------------------------------------------------------

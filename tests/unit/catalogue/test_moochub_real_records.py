@@ -9,6 +9,7 @@ from datetime import datetime
 import jsonschema
 import pytest
 
+from campus.catalogue.feeds.moochub.competencies import CODE_CONFIDENCE, NAME_CONFIDENCE
 from campus.catalogue.template import ModuleIn
 from tests.unit.catalogue.moochub_support import (
     FIXTURE_NAMES,
@@ -16,6 +17,7 @@ from tests.unit.catalogue.moochub_support import (
     SCHEMA_PATH,
     course,
     document,
+    feed_tag,
     issues_for,
     load,
     run,
@@ -81,8 +83,8 @@ def test_openhpi_course_maps_every_field() -> None:
             "Die Vorgaben der DSGVO bei der Verarbeitung personenbezogener Daten im Arbeitsalltag umsetzen.",
         ],
         "category": "Basismodul",
-        # DigComp 4.2 at proficiency 4 (Intermediate) → level 2
-        "competencies": [{"id": "data_protection", "level_from": 0, "level_to": 2}],
+        # DigComp 4.2 at proficiency 4 (Intermediate) → level 2; named by its code
+        "competencies": [feed_tag("data_protection", 0, 2, CODE_CONFIDENCE)],
         "prerequisites": [],
         "learning_units": 2,
         "duration_hours": 16.0,  # 4 h/week × P4W
@@ -97,6 +99,9 @@ def test_openhpi_course_maps_every_field() -> None:
         "price_member_eur": 0.0,
         "price_non_member_eur": 0.0,
         "proof_tiers": ["participation", "scores"],
+        "url": "https://open.hpi.de/courses/datenschutz-verwaltung2025",
+        "license": "CC-BY-SA-4.0",
+        "keywords": ["Datenschutz", "DSGVO", "Verwaltung"],
         "status": "submitted",
     }
     own = issues_for(result, 0)
@@ -116,10 +121,14 @@ def test_kicampus_course_maps_digcomp_levels_and_requirements() -> None:
     )
     assert module["competencies"] == [
         # taught at DigComp 5 (Advanced) → 3, required at DigComp 3 (Intermediate) → 2
-        {"id": "ai_basics", "level_from": 2, "level_to": 3},
+        feed_tag("ai_basics", 2, 3, CODE_CONFIDENCE),
         # no own level: the course-level educationalLevel (DigComp 4) → 2
-        {"id": "dc_information_literacy", "level_from": 0, "level_to": 2},
+        feed_tag("dc_information_literacy", 0, 2, CODE_CONFIDENCE),
     ]
+    # the subject the lookup does not know still tells the tagger what the course is about
+    assert module["keywords"] == ["Computernutzung"]
+    assert (module["url"], module["license"]) == ("https://ki-campus.org/courses/ki-verwaltung-vertiefung",
+                                                  "CC-BY-4.0")
     assert module["learning_outcomes"] == [
         "Technologische Bedarfe erkennen und darauf reagieren: Bedarfe erkennen und passende digitale Werkzeuge "
         "auswählen.",
@@ -165,10 +174,11 @@ def test_egov_blended_course_maps_workload_ects_price_and_place() -> None:
     ]
     assert module["competencies"] == [
         # ESCO skill found by targetUrl; level names "Fortgeschritten" → 3, required "Selbstständig" → 2
-        {"id": "online_services", "level_from": 2, "level_to": 3},
-        # found by name, no level given → defaults
-        {"id": "digital_admin_procedure", "level_from": 0, "level_to": 2},
+        feed_tag("online_services", 2, 3, CODE_CONFIDENCE),
+        # found by name, no level given → defaults; a name is less sure than a URL
+        feed_tag("digital_admin_procedure", 0, 2, NAME_CONFIDENCE),
     ]
+    assert module["license"] == "proprietary"
     assert module["category"] == "Intensivmodul"
     assert module["description"].startswith("Worum geht es?\n\nDas Onlinezugangsgesetz verpflichtet")
     assert "- Rechtsrahmen: OZG, EGovG & VwVfG\n- Ende-zu-Ende-Digitalisierung von Anträgen" in module["description"]
@@ -193,16 +203,19 @@ def test_every_returned_module_validates_as_module_in(name: str) -> None:
         assert issue.message_de.strip() and issue.message_en.strip() and issue.field
 
 
-def test_course_without_mappable_competency_is_fatal_and_others_are_still_mapped() -> None:
+def test_course_without_mappable_competency_is_kept_untagged_for_the_platform_to_tag() -> None:
     result = run(load("openhpi_datenschutz.json"))
     assert [m["external_id"] for m in result.modules] == [
         "3f2b6c1e-8d4a-4e7b-9a21-5c0d7e9f1a42",
+        "9c4e2a7b-1f3d-4b6a-8e5c-2d7f0a9b3c61",
         "5a8d3e2f-6b1c-4d9e-a7f0-8c2b4e6d1f93",
     ]
-    skipped = issues_for(result, 1)
-    assert [(i.field, i.fatal) for i in skipped] == [("attributes.teaches[0]", False), ("attributes.teaches", True)]
-    assert skipped[1].external_id == "9c4e2a7b-1f3d-4b6a-8e5c-2d7f0a9b3c61"
-    assert "mindestens eine" in skipped[1].message_de and "at least one" in skipped[1].message_en
+    untagged = result.modules[1]
+    assert untagged["competencies"] == [] and untagged["title"] == "Design Thinking für Teams"
+    kept = issues_for(result, 1)
+    assert [(i.field, i.fatal) for i in kept] == [("attributes.teaches[0]", False), ("attributes.teaches", False)]
+    assert kept[1].external_id == "9c4e2a7b-1f3d-4b6a-8e5c-2d7f0a9b3c61"
+    assert "aus seinem Text" in kept[1].message_de and "from its text" in kept[1].message_en
 
 
 def test_bad_date_window_is_dropped_with_an_issue() -> None:

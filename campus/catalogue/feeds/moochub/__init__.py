@@ -19,7 +19,7 @@ Attribute mapping (MOOChub v3 name → template field), by module:
   ``inLanguage[]`` → ``language``; ``teaches[]`` (name: description) and v2
   ``learningObjectives`` → ``learning_outcomes``
 * :mod:`.competencies`: ``teaches[]`` (Skill) and ``educationalAlignment[]``
-  (ISCED-F/OEFOS/BIRD subject) → ``competencies`` (level_to);
+  (ISCED-F/OEFOS/BIRD subject) → ``competencies`` (level_to, source "feed");
   ``competencyRequired[]`` → level_from of a taught competency;
   ``educationalLevel`` (Skill-level, else course-level) → levels 0–4
 * :mod:`.schedule`: ``courseMode[]`` → ``format``; ``workload`` ×
@@ -30,9 +30,14 @@ Attribute mapping (MOOChub v3 name → template field), by module:
   ``price_non_member_eur``; ``numberOfCredits`` → ``ects``;
   ``educationalCredentialsAwarded[]`` → ``proof_tiers``
 
+* :mod:`.course` also: ``url`` → ``url``; ``license[]`` (SPDX identifier,
+  else URL) → ``license``; ``keywords[]`` and the ``educationalAlignment``
+  subject names → ``keywords`` (hints for tagging an untagged course)
+
 Decisions the schema leaves open are constants in those modules. Fields
-without a template counterpart (url, image, instructor, publisher, license,
-keywords, audience, …) are ignored without an issue.
+without a template counterpart (image, instructor, publisher, audience, …)
+are ignored without an issue. A course none of whose skills maps is kept,
+with an issue, and tagged by the platform from its text.
 """
 
 from __future__ import annotations

@@ -11,6 +11,13 @@ KommunalCampus competency id or ``None``. Everything else here is MOOChub:
   course references (``educationalFramework: "Course_ID"``) are dropped;
 * levels: DigComp proficiency 1–8 → ceil(n/2), else level words from
   ``data/texts/moochub.yml``; unreadable levels default (0 → 2, required 1).
+
+Every mapped competency is tagged ``source: "feed"`` with a confidence: the
+lookup's own if it gives one (``(id, confidence)``), else
+:data:`CODE_CONFIDENCE` when a code or URL matched (a crosswalk entry) and
+:data:`NAME_CONFIDENCE` when only a name did. A course none of whose skills
+maps is still imported, with an issue: the platform then tags it from its
+text (``embeddings.tagging``), for the board to check.
 """
 
 from __future__ import annotations
@@ -21,11 +28,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from campus.catalogue.feeds.moochub.document import dicts, entries, entry_label, labels
-from campus.catalogue.feeds.moochub.issues import CourseSkipped, IssueLog
+from campus.catalogue.feeds.moochub.issues import IssueLog
 from campus.store.texts import lookup as text_lookup
 
-CompetencyLookup = Callable[[str], str | None]
-"""A provider's skill reference (framework:code, code, URL or name) → KommunalCampus competency id, or None."""
+LookupAnswer = str | tuple[str, float] | None
+CompetencyLookup = Callable[[str], LookupAnswer]
+"""A provider's skill reference (framework:code, code, URL or name) → KommunalCampus competency id, or None.
+
+The answer may carry the lookup's confidence as ``(id, confidence)``.
+"""
 
 DEFAULT_LEVEL_FROM = 0
 DEFAULT_LEVEL_TO = 2
@@ -35,6 +46,10 @@ MAX_LEVEL = 4
 MAX_COMPETENCIES = 10
 _TAUGHT_KEYS = ("teaches", "educationalAlignment")
 _COURSE_REFERENCE = "Course_ID"
+# A code or URL the crosswalk knows is the provider's own statement, translated between frameworks; a name
+# that the lookup matched is a reading of the provider's words, so the board should look twice.
+CODE_CONFIDENCE = 0.9
+NAME_CONFIDENCE = 0.75
 
 
 @dataclass
@@ -44,12 +59,13 @@ class _Target:
     level_from: int | None = None
     to_path: str = ""  # first entry that taught it
     from_path: str = ""  # first entry that required it
+    confidence: float = NAME_CONFIDENCE
 
 
 def map_competencies(
     attrs: dict[str, Any], languages: list[str], competency_lookup: CompetencyLookup, log: IssueLog
 ) -> list[dict[str, Any]]:
-    """The template's ``competencies`` (id, level_from, level_to); skips the course if none maps."""
+    """The template's ``competencies`` (id, levels, source "feed", confidence); empty if none maps (an issue)."""
     reader = _CompetencyReader(attrs, languages, competency_lookup, log)
     targets = reader.taught()
     reader.required(targets)
@@ -57,28 +73,21 @@ def map_competencies(
     for target in result:
         _settle_levels(target, log)
     if not result:
-        raise CourseSkipped("attributes.teaches", "competencies.none_mapped")
+        named = any(True for key in _TAUGHT_KEYS for _ in entries(attrs.get(key)))
+        log.warn("attributes.teaches", "competencies.none_mapped" if named else "competencies.none_given")
     if len(result) > MAX_COMPETENCIES:
         dropped = ", ".join(t.id for t in result[MAX_COMPETENCIES:])
         log.warn("attributes.teaches", "competencies.too_many", limit=MAX_COMPETENCIES, dropped=dropped)
         result = result[:MAX_COMPETENCIES]
-    return [{"id": t.id, "level_from": t.level_from, "level_to": t.level_to} for t in result]
+    return [{"id": t.id, "level_from": t.level_from, "level_to": t.level_to, "source": "feed",
+             "confidence": t.confidence} for t in result]
 
 
 def lookup_keys(entry: dict[str, Any] | str, languages: list[str]) -> list[str]:
     """Lookup candidates, most specific first: framework:shortCode, shortCode, targetUrl, names, alternate names."""
     if isinstance(entry, str):
         return [entry.strip()] if entry.strip() else []
-    keys: list[str] = []
-    short = entry.get("shortCode")
-    framework = entry.get("educationalFramework")
-    if isinstance(short, str) and short.strip():
-        if isinstance(framework, str) and framework.strip():
-            keys.append(f"{framework.split()[0]}:{short.strip()}")
-        keys.append(short.strip())
-    target = entry.get("targetUrl")
-    if isinstance(target, str) and target.strip():
-        keys.append(target.strip())
+    keys = code_keys(entry)
     keys.extend(labels(entry.get("name"), languages))
     alternates = entry.get("alternateName")
     for alt in alternates if isinstance(alternates, list) else []:
@@ -89,6 +98,33 @@ def lookup_keys(entry: dict[str, Any] | str, languages: list[str]) -> list[str]:
         if key not in unique:
             unique.append(key)
     return unique
+
+
+def code_keys(entry: dict[str, Any]) -> list[str]:
+    """The lookup candidates of an entry that are identifiers (framework:shortCode, shortCode, targetUrl)."""
+    keys: list[str] = []
+    short = entry.get("shortCode")
+    framework = entry.get("educationalFramework")
+    if isinstance(short, str) and short.strip():
+        if isinstance(framework, str) and framework.strip():
+            keys.append(f"{framework.split()[0]}:{short.strip()}")
+        keys.append(short.strip())
+    target = entry.get("targetUrl")
+    if isinstance(target, str) and target.strip():
+        keys.append(target.strip())
+    return keys
+
+
+def answer(found: LookupAnswer) -> tuple[str, float | None] | None:
+    """A lookup's answer as (id, its confidence or None); None for no or an unusable answer."""
+    if isinstance(found, tuple) and len(found) == 2:
+        comp_id, confidence = found
+        if isinstance(comp_id, str) and comp_id.strip() and isinstance(confidence, (int, float)):
+            return comp_id.strip(), min(1.0, max(0.0, float(confidence)))
+        return None
+    if isinstance(found, str) and found.strip():
+        return found.strip(), None
+    return None
 
 
 def proficiency(level: dict[str, Any], framework: Any) -> int | None:
@@ -148,11 +184,13 @@ class _CompetencyReader:
         for key in _TAUGHT_KEYS:
             for position, entry in entries(self.attrs.get(key)):
                 path = f"attributes.{key}[{position}]"
-                comp_id = self._resolve(entry, path)
-                if comp_id is None:
+                found = self._resolve(entry, path)
+                if found is None:
                     continue
+                comp_id, confidence = found
                 level = self._level_of(entry, path, use_course_level=True)
-                target = targets.setdefault(comp_id, _Target(comp_id, to_path=path))
+                target = targets.setdefault(comp_id, _Target(comp_id, to_path=path, confidence=confidence))
+                target.confidence = max(target.confidence, confidence)
                 if level is not None:
                     target.level_to = max(target.level_to or 0, level)
         return targets
@@ -165,9 +203,10 @@ class _CompetencyReader:
             if isinstance(entry, dict) and entry.get("educationalFramework") == _COURSE_REFERENCE:
                 self.log.warn(path, "competencies.required_course", label=label)
                 continue
-            comp_id = self._resolve(entry, path)
-            if comp_id is None:
+            found = self._resolve(entry, path)
+            if found is None:
                 continue
+            comp_id = found[0]
             if comp_id not in targets:
                 self.log.warn(path, "competencies.only_required", label=label, id=comp_id)
                 continue
@@ -180,15 +219,18 @@ class _CompetencyReader:
             target.level_from = max(target.level_from or 0, level)
             target.from_path = target.from_path or path
 
-    def _resolve(self, entry: Any, path: str) -> str | None:
-        """The competency id of an entry, or None after saying why it is not imported."""
+    def _resolve(self, entry: Any, path: str) -> tuple[str, float] | None:
+        """The competency id of an entry and how sure the match is, or None after saying why it is not imported."""
         if not isinstance(entry, (dict, str)):
             self.log.warn(path, "competencies.not_an_object")
             return None
+        codes = set(code_keys(entry)) if isinstance(entry, dict) else set()
         for key in lookup_keys(entry, self.languages):
-            found = self.competency_lookup(key)
-            if isinstance(found, str) and found.strip():
-                return found.strip()
+            found = answer(self.competency_lookup(key))
+            if found is not None:
+                comp_id, confidence = found
+                default = CODE_CONFIDENCE if key in codes else NAME_CONFIDENCE
+                return comp_id, default if confidence is None else confidence
         self._warn_unmapped(path, entry)
         return None
 

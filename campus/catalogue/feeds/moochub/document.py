@@ -19,10 +19,19 @@ COURSE_TYPES = frozenset({"Course", "courses"})  # v3, v2
 FALLBACK_LANGUAGES = ("de", "en")
 
 
-def document_error(key: str, **values: Any) -> ValueError:
+class DocumentError(ValueError):
+    """A whole-document error; its text is "German / English", and each language is kept on its own too."""
+
+    def __init__(self, german: str, english: str) -> None:
+        super().__init__(f"{german} / {english}")
+        self.message_de = german
+        self.message_en = english
+
+
+def document_error(key: str, **values: Any) -> DocumentError:
     """A whole-document error (a ``document.*`` key), German and English in one message ("de / en")."""
     german, english = message(key, **values)
-    return ValueError(f"{german} / {english}")
+    return DocumentError(german, english)
 
 
 def course_resources(doc: Any) -> list[Any]:

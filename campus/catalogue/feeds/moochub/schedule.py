@@ -2,9 +2,11 @@
 
 Decisions the schema leaves open: hours = workload × course length (the ISO
 ``duration``, else the first start/end span, else the summed durations of the
-``hasPart`` learning items); a duration of hours only (``PT6H``) is itself the
-workload; learning units = max(1, round half up(hours / 8)); an online course
-is one ``online_prep`` part (the MOOC), a presence course one
+``hasPart`` learning items, else :data:`DEFAULT_HOURS` with an issue: real
+feeds such as KI-Campus's carry no workload at all, and the board checks it);
+a duration of hours only (``PT6H``) is itself the workload; learning units =
+max(1, round half up(hours / 8)); an online course is one ``online_prep``
+part (the MOOC), a presence course one
 ``presence_workshop``, a blended course is split by its online items' durations.
 Online courses are nationwide; others take the city of ``contentLocation``.
 Dates are paired by position and reported as German calendar dates.
@@ -22,6 +24,7 @@ from campus.catalogue.feeds.moochub.issues import CourseSkipped, IssueLog
 from campus.store.formats import DAYS_PER_MONTH, as_utc, german_local_date, iso_duration_days, parse_datetime, tidy
 
 HOURS_PER_LEARNING_UNIT = 8
+DEFAULT_HOURS = 8.0  # one learning unit, as the store assumes for a module without hours
 MAX_DATES = 50
 MAX_LEARNING_UNITS = 20
 MAX_HOURS = 1000
@@ -152,7 +155,7 @@ def course_length_days(attrs: dict[str, Any], log: IssueLog) -> float | None:
 
 
 def course_hours(attrs: dict[str, Any], length_days: float | None, windows: list[Window], log: IssueLog) -> float:
-    """Total hours, rounded to 0.1; skips the course if they cannot be told or exceed the maximum."""
+    """Total hours, rounded to 0.1 (:data:`DEFAULT_HOURS` if they cannot be told); skips above the maximum."""
     duration = attrs.get("duration")
     hours: float | None = None
     if isinstance(duration, str) and duration.strip().startswith("PT") and length_days is not None:
@@ -167,7 +170,8 @@ def course_hours(attrs: dict[str, Any], length_days: float | None, windows: list
             hours = online
             log.warn("attributes.workload", "schedule.hours_from_items")
     if hours is None or round(hours, 1) <= 0:
-        raise CourseSkipped("attributes.workload", "schedule.no_hours")
+        log.warn("attributes.workload", "schedule.no_hours", hours=f"{DEFAULT_HOURS:g}")
+        hours = DEFAULT_HOURS
     hours = round(hours, 1)
     if hours > MAX_HOURS:
         raise CourseSkipped("attributes.workload", "schedule.too_many_hours", hours=hours, limit=MAX_HOURS)
