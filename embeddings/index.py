@@ -11,7 +11,12 @@ modules' vectors and metadata:
   over (module id, content hash, vector hash); on start the file is used
   only if the checksum matches the store, otherwise it is rebuilt;
 * the ingesting process applies its own changes incrementally (upsert /
-  remove) without a reload.
+  remove) without a reload, and so does a process that sees another one's
+  changes: it reads only the modules changed since its snapshot
+  (``updated_at``) and applies them one by one; a full reload happens only
+  on start or when rows were deleted from the store. A change edits the
+  derived structures (lexical index, filter columns) instead of rebuilding
+  them, so one new module costs milliseconds at 100,000 modules.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,65 +40,79 @@ from campus.catalogue.models import Module, ModuleEmbedding
 from campus.store.ids import stored_id
 from embeddings.lexical import LexicalIndex, analyse
 from embeddings.module_vectors import passage_of
+from embeddings.snapshot_columns import Columns, SearchFilters
+
+__all__ = ["IndexSnapshot", "ModuleIndex", "SearchFilters", "catalogue_signature", "get_module_index"]
 
 Signature = tuple[int, str, int]  # modules, their last change, vectors: changes whenever the catalogue does
+Vector = npt.NDArray[np.float32]
+# from this many modules on, the dense scan runs over a bfloat16 copy of the vectors (half the memory traffic,
+# which is what a scan of 100,000 vectors waits for); the best candidates are then scored exactly in float32
+SCAN_BF16_FROM = 20_000
 
 
-class FilterColumns(TypedDict):
-    """Per-module values the search filters compare, one array entry per snapshot module."""
+class _Rows:
+    """A float32 matrix with spare rows, so appending a module does not copy every vector."""
 
-    format: npt.NDArray[np.str_]
-    language: npt.NDArray[np.str_]
-    category: npt.NDArray[np.str_]
-    price_member: npt.NDArray[np.float64]
-    price_non_member: npt.NDArray[np.float64]
+    def __init__(self, vectors: Vector, without: int | None = None) -> None:
+        count = len(vectors) - (without is not None)
+        self.data = np.zeros((max(8, count + count // 4), vectors.shape[1]), dtype=np.float32)
+        if without is None:
+            self.data[:count] = vectors
+        else:  # one copy that leaves a row out (np.delete and then a copy here would be two)
+            self.data[:without] = vectors[:without]
+            self.data[without:count] = vectors[without + 1:]
+        self.used = count
 
 
-class SnapshotColumns(FilterColumns):
-    """The filter columns plus the (module × competency) incidence matrix for competency scoring."""
+def _scan_without(scan: Any, position: int, count: int) -> Any:
+    """The bfloat16 copy without one row, with spare rows like :class:`_Rows`."""
+    import torch
 
-    competency_index: dict[str, int]
-    competencies: Any  # scipy.sparse.csr_matrix; scipy ships no type information
+    out = torch.zeros((max(8, count - 1 + count // 4), scan.shape[1]), dtype=torch.bfloat16)
+    out[:position] = scan[:position]
+    out[position:count - 1] = scan[position + 1:count]
+    return out
 
 
 @dataclass
 class IndexSnapshot:
+    """The approved catalogue as one search sees it; a change makes a new snapshot (:meth:`changed`).
+
+    Everything derived from the modules (filter columns, the lexical index,
+    the bfloat16 scan copy, the centre scores) is built on first use and,
+    once built, carried into the next snapshot by editing it for the change.
+    """
+
     modules: list[Module]
-    vectors: npt.NDArray[np.float32]  # (n, dim), L2-normalised rows
+    vectors: Vector  # (n, dim), L2-normalised rows
     signature: tuple[object, ...]  # what ModuleIndex compares: catalogue_signature() at load time
     checksum: str
+    # the direction every query of the domain shares (mean framework query vector); see embeddings.search
+    query_centre: Vector | None = None
     _lexical: LexicalIndex | None = field(default=None, repr=False)
-    _columns: SnapshotColumns | None = field(default=None, repr=False)
+    _columns: Columns | None = field(default=None, repr=False)
+    _positions: dict[int, int] | None = field(default=None, repr=False)
+    _rows: _Rows | None = field(default=None, repr=False)
+    _scan: Any = field(default=None, repr=False)  # torch bfloat16 tensor; torch is typed, but loaded lazily
+    _centre_scores: npt.NDArray[np.float32] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def ids(self) -> list[int]:
         return [stored_id(m.id) for m in self.modules]
 
-    def columns(self) -> SnapshotColumns:
+    def position(self, module_id: int | None) -> int | None:
+        with self._lock:
+            if self._positions is None:
+                self._positions = {stored_id(m.id): i for i, m in enumerate(self.modules)}
+            return self._positions.get(module_id) if module_id is not None else None
+
+    def columns(self) -> Columns:
         """Column arrays for vectorised filtering and competency scoring, built on first use."""
         with self._lock:
             if self._columns is None:
-                from scipy.sparse import csr_matrix  # type: ignore[import-untyped]  # scipy ships no stubs
-
-                competency_ids = sorted({c["id"] for m in self.modules for c in m.competencies})
-                position = {cid: i for i, cid in enumerate(competency_ids)}
-                rows: list[int] = []
-                cols: list[int] = []
-                for i, m in enumerate(self.modules):
-                    for c in m.competencies:
-                        rows.append(i)
-                        cols.append(position[c["id"]])
-                self._columns = {
-                    "format": np.array([m.format for m in self.modules]),
-                    "language": np.array([m.language for m in self.modules]),
-                    "category": np.array([m.category for m in self.modules]),
-                    "price_member": np.array([m.price_member_eur for m in self.modules], dtype=np.float64),
-                    "price_non_member": np.array([m.price_non_member_eur for m in self.modules], dtype=np.float64),
-                    "competency_index": position,
-                    "competencies": csr_matrix((np.ones(len(rows)), (rows, cols)),
-                                               shape=(len(self.modules), len(competency_ids))),
-                }
+                self._columns = Columns.of(self.modules)
             return self._columns
 
     def lexical(self) -> LexicalIndex:
@@ -101,6 +121,100 @@ class IndexSnapshot:
             if self._lexical is None:
                 self._lexical = LexicalIndex(analyse([passage_of(m) for m in self.modules]))
             return self._lexical
+
+    def centre_scores(self) -> npt.NDArray[np.float32]:
+        """Each module's similarity to the query centre (zeros without one)."""
+        with self._lock:
+            if self._centre_scores is None:
+                self._centre_scores = (self.vectors @ self.query_centre if self.query_centre is not None
+                                       else np.zeros(len(self.modules), dtype=np.float32)).astype(np.float32)
+            return self._centre_scores
+
+    @property
+    def exact_scan(self) -> bool:
+        """Whether :meth:`dense` gives exact float32 cosines (below SCAN_BF16_FROM modules)."""
+        return len(self.modules) < SCAN_BF16_FROM
+
+    def dense(self, query: Vector) -> npt.NDArray[np.float32]:
+        """Cosine of the query with every module: exact below SCAN_BF16_FROM, else from the bfloat16 copy."""
+        if self.exact_scan:
+            return np.asarray(self.vectors @ query, dtype=np.float32)
+        import torch
+
+        with self._lock:
+            if self._scan is None:
+                self._scan = torch.from_numpy(np.ascontiguousarray(self.vectors)).to(torch.bfloat16)
+            scan = self._scan
+        with torch.inference_mode():
+            scores = torch.mv(scan[: len(self.modules)], torch.from_numpy(query).to(torch.bfloat16))
+        return scores.float().numpy()
+
+    # -- one change, as a new snapshot -------------------------------------------
+    def changed(self, position: int | None, module: Module | None, vector: Vector | None,
+                signature: tuple[object, ...]) -> IndexSnapshot:
+        """This snapshot with one module appended (``position`` None), replaced, or removed (``module`` None)."""
+        with self._lock:
+            modules = list(self.modules)
+            rows, scan, centre = self._rows, self._scan, self._centre_scores
+            if module is None:
+                assert position is not None
+                del modules[position]
+                rows = _Rows(self.vectors, without=position)
+                vectors = rows.data[: len(modules)]
+                scan = None if scan is None else _scan_without(scan, position, len(self.modules))
+                centre = None if centre is None else np.delete(centre, position)
+            else:
+                assert vector is not None
+                at = len(modules) if position is None else position
+                if position is None:
+                    modules.append(module)
+                else:
+                    modules[position] = module
+                if rows is None or (position is None and (rows.used != len(self.modules) or at >= len(rows.data))):
+                    rows = _Rows(self.vectors)
+                rows.data[at] = vector  # a replaced row changes in place: an older snapshot sees the new vector
+                rows.used = max(rows.used, at + 1)
+                vectors = rows.data[: len(modules)]
+                if scan is not None:
+                    scan = self._scan_with(scan, at, vector)
+                if centre is not None:
+                    value = float(vector @ self.query_centre) if self.query_centre is not None else 0.0
+                    centre = np.append(centre, value) if position is None else _set(centre, at, value)
+            positions = None  # after a removal every later position moves: rebuilt on first use
+            if self._positions is not None and module is not None:
+                # shared with this snapshot, which then also finds the new id (past its end): only the newest
+                # snapshot is ever asked for positions of changed modules (ModuleIndex applies changes in order)
+                positions = self._positions
+                positions[stored_id(module.id)] = len(modules) - 1 if position is None else position
+            lexical = self._lexical.fork() if self._lexical is not None else None
+            if lexical is not None:
+                if module is None:
+                    lexical.delete(position)  # type: ignore[arg-type]  # asserted above
+                elif position is None:
+                    lexical.append(analyse([passage_of(module)])[0])
+                else:
+                    lexical.replace(position, analyse([passage_of(module)])[0])
+            columns = self._columns.changed(position, module) if self._columns is not None else None
+        return IndexSnapshot(modules, vectors, signature, self.checksum, self.query_centre, lexical, columns,
+                             positions, rows, scan, centre)
+
+    @staticmethod
+    def _scan_with(scan: Any, at: int, vector: Vector) -> Any:
+        import torch
+
+        if at >= scan.shape[0]:
+            grown = torch.zeros((max(at + 1, scan.shape[0] + scan.shape[0] // 4), scan.shape[1]),
+                                dtype=torch.bfloat16)
+            grown[: scan.shape[0]] = scan
+            scan = grown
+        scan[at] = torch.from_numpy(vector).to(torch.bfloat16)
+        return scan
+
+
+def _set(values: npt.NDArray[np.float32], at: int, value: float) -> npt.NDArray[np.float32]:
+    out = values.copy()
+    out[at] = value
+    return out
 
 
 def catalogue_signature(session: Session) -> Signature:
@@ -126,10 +240,13 @@ def checksum_of(pairs: list[tuple[int, str, str]]) -> str:
 
 
 class ModuleIndex:
-    def __init__(self, dim: int, persist_dir: Path | None = None) -> None:
+    def __init__(self, dim: int, persist_dir: Path | None = None,
+                 query_centre: Callable[[], Vector | None] | None = None) -> None:
         self.dim = dim
         self.persist_dir = persist_dir
+        self._query_centre = query_centre
         self._snapshot: IndexSnapshot | None = None
+        self._last_change: datetime | None = None  # the newest updated_at the snapshot has seen
         self._lock = threading.Lock()
 
     # -- loading -----------------------------------------------------------------
@@ -137,14 +254,32 @@ class ModuleIndex:
         signature = catalogue_signature(session)
         with self._lock:
             if self._snapshot is None or self._snapshot.signature != signature:
-                self._snapshot = self._load(session, signature)
+                refreshed = self._refresh(session, self._snapshot, signature) if self._snapshot else None
+                self._snapshot = refreshed or self._load(session, signature)
             return self._snapshot
+
+    def _refresh(self, session: Session, snap: IndexSnapshot, signature: Signature) -> IndexSnapshot | None:
+        """Apply what another process changed since this snapshot, module by module; None if that cannot be
+        trusted (nothing known about when the snapshot was taken, or rows were deleted from the store)."""
+        if self._last_change is None:
+            return None
+        rows = session.exec(
+            select(Module, ModuleEmbedding).join(ModuleEmbedding, col(ModuleEmbedding.module_id) == col(Module.id))
+            .where(col(Module.updated_at) >= self._last_change).order_by(col(Module.id))
+        ).all()
+        for module, embedding in rows:
+            session.expunge(module)
+            snap = _apply(snap, module, np.frombuffer(embedding.vector, dtype=np.float32), signature)
+            self._last_change = max(self._last_change, module.updated_at)
+        approved = session.exec(select(func.count(col(Module.id))).where(Module.status == RECOMMENDABLE)).one()
+        return snap if approved == len(snap.modules) else None
 
     def _load(self, session: Session, signature: Signature) -> IndexSnapshot:
         rows = _approved_rows(session)
         modules = [m for m, _ in rows]
         for module in modules:
             session.expunge(module)
+        self._last_change = session.exec(select(func.max(col(Module.updated_at)))).one()
         checksum = checksum_of([(stored_id(m.id), m.content_hash, e.text_hash) for m, e in rows])
         vectors = self._read_persisted(checksum, len(rows))
         if vectors is None:
@@ -152,7 +287,8 @@ class ModuleIndex:
             for i, (_, emb) in enumerate(rows):
                 vectors[i] = np.frombuffer(emb.vector, dtype=np.float32)
             self._persist(vectors, [stored_id(m.id) for m in modules], checksum)
-        return IndexSnapshot(modules, vectors, signature, checksum)
+        centre = self._query_centre() if self._query_centre is not None else None
+        return IndexSnapshot(modules, vectors, signature, checksum, centre)
 
     def _read_persisted(self, checksum: str, count: int) -> npt.NDArray[np.float32] | None:
         if self.persist_dir is None:
@@ -180,94 +316,36 @@ class ModuleIndex:
     def upsert(self, module: Module, vector: npt.NDArray[np.float32], signature: Signature | None = None) -> None:
         """Apply one module change without a reload; non-approved modules leave the index."""
         with self._lock:
-            snap = self._snapshot
-            if snap is None:
-                return
-            ids = snap.ids
-            modules, vectors = list(snap.modules), snap.vectors
-            if module.id in ids:
-                position = ids.index(module.id)
-                if module.status == RECOMMENDABLE:
-                    modules[position] = module
-                    vectors = vectors.copy()
-                    vectors[position] = vector
-                else:
-                    del modules[position]
-                    vectors = np.delete(vectors, position, axis=0)
-            elif module.status == RECOMMENDABLE:
-                modules.append(module)
-                vectors = np.vstack([vectors, vector[None, :]])
-            self._snapshot = IndexSnapshot(modules, vectors, signature or snap.signature, snap.checksum)
+            if self._snapshot is not None:
+                self._snapshot = _apply(self._snapshot, module, vector, signature or self._snapshot.signature)
+                if self._last_change is not None and module.updated_at is not None:
+                    self._last_change = max(self._last_change, module.updated_at)
 
     def remove(self, module_id: int, signature: Signature | None = None) -> None:
         """Drop one module without a reload. Nothing in the platform calls it yet: modules are never deleted,
         and a withdrawn one leaves the index through :meth:`upsert` with its new status."""
         with self._lock:
             snap = self._snapshot
-            if snap is None or module_id not in snap.ids:
-                return
-            position = snap.ids.index(module_id)
-            modules = snap.modules[:position] + snap.modules[position + 1:]
-            self._snapshot = IndexSnapshot(modules, np.delete(snap.vectors, position, axis=0),
-                                           signature or snap.signature, snap.checksum)
+            position = snap.position(module_id) if snap is not None else None
+            if snap is not None and position is not None:
+                self._snapshot = snap.changed(position, None, None, signature or snap.signature)
 
 
-@dataclass(frozen=True)
-class SearchFilters:
-    formats: tuple[str, ...] = ()
-    region: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    max_price_eur: float | None = None
-    member: bool = True
-    language: str | None = None
-    categories: tuple[str, ...] = ()
-
-    def mask(self, modules: list[Module], columns: FilterColumns | None = None) -> npt.NDArray[np.bool_]:
-        """Which modules pass; vectorised over the snapshot's columns when given."""
-        if columns is None:
-            columns = {
-                "format": np.array([m.format for m in modules]), "language": np.array([m.language for m in modules]),
-                "category": np.array([m.category for m in modules]),
-                "price_member": np.array([m.price_member_eur for m in modules], dtype=np.float64),
-                "price_non_member": np.array([m.price_non_member_eur for m in modules], dtype=np.float64),
-            }
-        keep = np.ones(len(modules), dtype=bool)
-        if self.formats:
-            keep &= np.isin(columns["format"], self.formats)
-        if self.language:
-            keep &= columns["language"] == self.language
-        if self.categories:
-            keep &= np.isin(columns["category"], self.categories)
-        if self.max_price_eur is not None:
-            prices = columns["price_member"] if self.member else columns["price_non_member"]
-            keep &= prices <= self.max_price_eur
-        if self.region or self.date_from or self.date_to:
-            for i in np.nonzero(keep)[0]:
-                m = modules[i]
-                if self.region and not _region_matches(m, self.region):
-                    keep[i] = False
-                elif (self.date_from or self.date_to) and not _dates_overlap(m, self.date_from, self.date_to):
-                    keep[i] = False
-        return keep
+def _apply(snap: IndexSnapshot, module: Module, vector: Vector, signature: tuple[object, ...]) -> IndexSnapshot:
+    """One module's current state applied to a snapshot: in, replaced, or out depending on its status."""
+    position = snap.position(module.id)
+    if module.status == RECOMMENDABLE:
+        return snap.changed(position, module, vector, signature)
+    if position is not None:
+        return snap.changed(position, None, None, signature)
+    return snap
 
 
-def _region_matches(module: Module, region: str) -> bool:
-    """Online modules are available everywhere; others must be in the region or one of its towns."""
-    if module.format == "online" or (module.region or "").lower() == "bundesweit":
-        return True
-    wanted = region.lower()
-    return wanted == (module.region or "").lower() or any(wanted == loc.lower() for loc in module.locations)
+def framework_query_centre() -> Vector | None:
+    """The mean framework competency as an e5 query: what every query of the domain has in common."""
+    from embeddings.framework_matchers import competency_matcher
 
-
-def _dates_overlap(module: Module, start: date | None, end: date | None) -> bool:
-    if not module.dates:
-        return True  # self-paced: always available
-    for window in module.dates:
-        w_start, w_end = date.fromisoformat(window["start"]), date.fromisoformat(window["end"])
-        if (start is None or w_end >= start) and (end is None or w_start <= end):
-            return True
-    return False
+    return competency_matcher().query_centre()
 
 
 _shared: ModuleIndex | None = None
@@ -282,5 +360,5 @@ def get_module_index() -> ModuleIndex:
 
     with _shared_lock:
         if _shared is None:
-            _shared = ModuleIndex(get_encoder().dim, get_settings().var_dir / "index")
+            _shared = ModuleIndex(get_encoder().dim, get_settings().var_dir / "index", framework_query_centre)
         return _shared

@@ -2,18 +2,31 @@
 
 Three signals score the (filtered) catalogue:
 
-* dense: cosine between the e5 query and module passage vectors;
+* dense: cosine between the e5 query and module passage vectors, after
+  taking part of the *query centre* out of the query (``centring``): the
+  mean framework competency as an e5 query, i.e. what every query in this
+  domain has in common. Without it, short generic modules ("KI in der
+  Verwaltung") sit close to every municipal query and crowd the top (the
+  hubness of dense retrieval); with it, what a query says specifically
+  decides. Ranking by ``q·d − c·(μ·d)`` costs one precomputed number per
+  module (``μ·d``), nothing per query;
 * lexical: BM25 over German lemmas;
 * competency: how much of the query's competency distribution (a softmax
   over the closest framework competencies, plus explicit mentions) the
-  module teaches.
+  module teaches, each tag weighted by its confidence (an inferred tag the
+  platform is unsure of counts less than one a provider or the board set).
 
 Fusion is a linear blend of the signals after z-normalisation over the
 eligible modules (``fusion="linear"``, the default), with weights that are
-settings (``KC_SEARCH_WEIGHT_*``); the defaults were chosen on one half of
-the labelled evaluation set and checked on the other (bench/matching_quality.py).
-Weighted reciprocal rank fusion (``fusion="rrf"``) is available too; it
-ignores score magnitudes and measured worse on our data.
+settings (``KC_SEARCH_*``); bench/matching_quality.py measures them on the
+sample catalogue and on the real KI-Campus courses and prints what else was
+tried. Weighted reciprocal rank fusion (``fusion="rrf"``) is available too;
+it ignores score magnitudes and measured worse on our data.
+
+At scale (``embeddings.index.SCAN_BF16_FROM`` modules and more) the dense scan reads a
+bfloat16 copy of the vectors, and the best fused candidates are scored again
+with the exact float32 cosine before the final order, so a hit's score and
+order are those of the exact computation. Only the top ``top_k`` are sorted.
 """
 
 from __future__ import annotations
@@ -24,8 +37,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from campus.store.settings import Settings
 from embeddings.index import IndexSnapshot, SearchFilters
 from embeddings.lexical import analyse
+
+RESCORED = 64  # at scale, this many fused candidates (at least) are scored again with exact cosines
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,12 @@ class FusionWeights:
     competency: float = 0.25
     rrf_k: float = 60.0
     fusion: str = "linear"  # linear | rrf
+    centring: float = 0.5  # share of the query centre taken out of the query for the dense signal
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FusionWeights:
+        return cls(settings.search_weight_dense, settings.search_weight_lexical, settings.search_weight_competency,
+                   settings.search_rrf_k, settings.search_fusion, settings.search_query_centring)
 
 
 @dataclass
@@ -62,15 +84,18 @@ def _ranks(scores: Scores, eligible: Mask) -> npt.NDArray[np.int64]:
 
 def competency_overlap(snapshot: IndexSnapshot,
                        competency_weights: dict[str, float] | list[str]) -> npt.NDArray[np.float64]:
-    """Sum of the query's competency weights that each module teaches (a list counts 1 per id)."""
+    """Sum of the query's competency weights that each module teaches, times the tag's confidence
+    (a list counts 1 per id)."""
     if not isinstance(competency_weights, dict):
         competency_weights = {cid: 1.0 for cid in competency_weights}
     columns = snapshot.columns()
-    weights = np.zeros(len(columns["competency_index"]), dtype=np.float64)
+    weights = np.zeros(len(columns.competency_index), dtype=np.float64)
     for cid, weight in competency_weights.items():
-        if cid in columns["competency_index"]:
-            weights[columns["competency_index"][cid]] += weight
-    return np.asarray(columns["competencies"] @ weights, dtype=np.float64)
+        if cid in columns.competency_index:
+            weights[columns.competency_index[cid]] += weight
+    if not weights.any():
+        return np.zeros(len(snapshot.modules), dtype=np.float64)
+    return np.asarray(columns.competencies() @ weights, dtype=np.float64)
 
 
 def _z(scores: Scores, eligible: Mask) -> npt.NDArray[np.float64]:
@@ -81,6 +106,22 @@ def _z(scores: Scores, eligible: Mask) -> npt.NDArray[np.float64]:
     spread = values.std()
     out[eligible] = (values - values.mean()) / spread if spread > 1e-12 else 0.0
     return out
+
+
+def _spread(scores: Scores, eligible: Mask) -> float:
+    values = scores[eligible]
+    spread = float(values.std()) if values.size else 0.0
+    return spread if spread > 1e-12 else 0.0
+
+
+def _best(scores: npt.NDArray[np.float64], candidates: npt.NDArray[np.intp], k: int) -> npt.NDArray[np.intp]:
+    """The k best candidates by descending score, ties in candidate order: what a stable sort of all gives,
+    without sorting all of them."""
+    if len(candidates) > k > 0:
+        values = scores[candidates]
+        threshold = values[np.argpartition(-values, k - 1)[:k]].min()
+        candidates = candidates[values >= threshold]
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
 
 
 def hybrid_search(
@@ -97,24 +138,35 @@ def hybrid_search(
     if n == 0:
         return []
     eligible = filters.mask(snapshot.modules, snapshot.columns()) if filters else np.ones(n, dtype=bool)
-    dense = snapshot.vectors @ query_vector
+    dense = snapshot.dense(query_vector)
+    centre = snapshot.centre_scores() if weights.centring and snapshot.query_centre is not None else None
+    ranked_dense = dense - weights.centring * centre if centre is not None else dense
     lexical = (
         snapshot.lexical().scores(analyse([query_text])[0]) if "lexical" in signals else np.zeros(n, np.float32)
     )
     overlap = competency_overlap(snapshot, query_competencies) if "competency" in signals else np.zeros(n)
 
-    parts = {"dense": (dense, weights.dense), "lexical": (lexical, weights.lexical),
+    parts = {"dense": (ranked_dense, weights.dense), "lexical": (lexical, weights.lexical),
              "competency": (overlap, weights.competency)}
     active = {name: parts[name] for name in signals}
     if weights.fusion == "rrf":
         fused, candidates = _rrf_fusion(active, eligible, weights.rrf_k)
     else:
         fused, candidates = _linear_fusion(active, eligible)
-    order = candidates[np.argsort(-fused[candidates], kind="stable")][:top_k]
+    exact_scan = snapshot.exact_scan
+    order = _best(fused, candidates, top_k if exact_scan else max(RESCORED, 4 * top_k))
+    exact = np.asarray(snapshot.vectors[order] @ query_vector, dtype=np.float64)
+    if not exact_scan:
+        if weights.fusion != "rrf" and "dense" in signals and (spread := _spread(ranked_dense, eligible)):
+            fused = fused.copy()
+            fused[order] += weights.dense * (exact - dense[order]) / spread  # the exact cosine in its z-score
+        cosine = dict(zip(order.tolist(), exact.tolist(), strict=True))
+        order = _best(fused, order, top_k)
+        exact = np.array([cosine[i] for i in order.tolist()], dtype=np.float64)
     return [
-        SearchHit(snapshot.modules[i].id, snapshot.modules[i].title, float(fused[i]), float(dense[i]),
-                  float(lexical[i]), float(overlap[i]))
-        for i in order
+        SearchHit(snapshot.modules[i].id, snapshot.modules[i].title, float(fused[i]), float(cos), float(lexical[i]),
+                  float(overlap[i]))
+        for i, cos in zip(order, exact, strict=True)
     ]
 
 

@@ -10,6 +10,7 @@ caller can ask for confirmation when it is low.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,20 @@ class TextMatcher:
             sorted({_normalise(t) for t in (item.label, *item.synonyms) if t.strip()}, key=len, reverse=True)
             for item in items
         ]
+        self._centre: npt.NDArray[np.float32] | None = None
+        self._centre_lock = threading.Lock()
+
+    def query_centre(self) -> npt.NDArray[np.float32] | None:
+        """The mean of the items as e5 queries: the direction all queries about these items share.
+
+        The hybrid search subtracts part of it from each query (``FusionWeights.centring``), so what a
+        query says specifically counts more than its being about the domain at all; computed once.
+        """
+        with self._centre_lock:
+            if self._centre is None and self.items:
+                centre = self.encoder.queries([item.passage() for item in self.items]).mean(axis=0)
+                self._centre = np.asarray(centre, dtype=np.float32)
+            return self._centre
 
     def lexical(self, text: str) -> list[MatchCandidate]:
         norm = _normalise(text)

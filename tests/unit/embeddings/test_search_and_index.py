@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from campus.store.db import get_engine
 from embeddings.index import ModuleIndex, SearchFilters
@@ -130,3 +130,48 @@ def test_fusion_uses_every_signal(prepared_store, encoder, signal) -> None:
     score_without = {h.module_id: h.score for h in without}[best.module_id]
     assert best.score - score_without > 0.5, (best.title, best.score, score_without)
     assert [h.module_id for h in full[:5]] != [h.module_id for h in without[:5]]
+
+
+def test_changes_of_another_process_are_applied_without_a_reload(prepared_store, encoder, monkeypatch) -> None:
+    """A withdrawn and a changed module reach this process's snapshot one by one: the lexical index is edited,
+    not rebuilt, and searches rank as on a freshly loaded snapshot."""
+    from sqlmodel import select
+
+    from campus.catalogue.models import Module
+    from campus.store.clock import utcnow
+
+    index = ModuleIndex(encoder.dim)
+    with Session(get_engine()) as session:
+        before = index.snapshot(session)
+    store = before.lexical()._store
+    withdrawn_id, changed_id = before.modules[3].id, before.modules[7].id
+    with Session(get_engine()) as session:  # "another process": straight to the store
+        withdrawn, changed = session.get(Module, withdrawn_id), session.get(Module, changed_id)
+        old_title = changed.title
+        withdrawn.status, withdrawn.updated_at = "withdrawn", utcnow()
+        changed.title, changed.updated_at = "Zeppelinwartung für Stadtwerke", utcnow()
+        session.add_all([withdrawn, changed])
+        session.commit()
+    try:
+        monkeypatch.setattr(ModuleIndex, "_load", lambda *a: pytest.fail("reloaded everything"))
+        with Session(get_engine()) as session:
+            after = index.snapshot(session)
+        monkeypatch.undo()
+        assert withdrawn_id not in after.ids and len(after.modules) == len(before.modules) - 1
+        assert after.lexical()._store is store
+        with Session(get_engine()) as session:
+            fresh = ModuleIndex(encoder.dim).snapshot(session)
+        query = "Zeppelinwartung"
+        vector = encoder.query(query)
+        top = [h.module_id for h in hybrid_search(after, vector, query, ["e_akte"], 5)]
+        assert top == [h.module_id for h in hybrid_search(fresh, vector, query, ["e_akte"], 5)]
+        lexical = hybrid_search(after, vector, query, [], 1, signals=("lexical",))
+        assert lexical[0].module_id == changed_id and lexical[0].lexical > 0  # only its new title has the word
+    finally:
+        with Session(get_engine()) as session:
+            for module in session.exec(select(Module).where(col(Module.id).in_([withdrawn_id, changed_id]))):
+                module.status = "approved"
+                module.title = old_title if module.id == changed_id else module.title
+                module.updated_at = utcnow()
+                session.add(module)
+            session.commit()
