@@ -18,10 +18,12 @@ from campus.channels import models as channels_models
 from campus.hr import models as hr_models
 from campus.learners import models as learners_models
 from campus.store import base as store_models
+from campus.store.added_columns import add_missing_columns
 
 DOMAIN_MODELS = (store_models, access_models, catalogue_models, learners_models, channels_models, hr_models)
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the tables that do not exist yet (idempotent)."""
+    """Create the tables that do not exist yet and add the columns an older store lacks (idempotent)."""
     SQLModel.metadata.create_all(engine)
+    add_missing_columns(engine)
