@@ -16,9 +16,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlmodel import Session
 
 from actions.common import Events, channel_of, guide, state_of
 from campus.learners.interview.summary import profile_fields
+from campus.learners.prices import budget_note, membership_after_interview
+from campus.store.db import get_engine
 from plan_engine.onboarding import InterviewAnswers, complete_interview
 
 log = logging.getLogger(__name__)
@@ -33,15 +36,21 @@ class ActionSubmitInterview(Action):
         answers = InterviewAnswers(fields=fields, levels=levels, consent=consent)
         try:
             # one transaction: profile, first plan and the HR invitation (consented profiles only)
-            _, recommendations = await asyncio.to_thread(
+            learner_id, plan = await asyncio.to_thread(
                 complete_interview, channel_of(tracker), tracker.sender_id, answers)
         except Exception:
             log.exception("completing the interview failed")
             dispatcher.utter_message(response="utter_technical_problem")
             return []
+        recommendations = plan.items
         done = [SlotSet("awaiting_confirmation", False)]
+        with Session(get_engine()) as session:
+            note = budget_note(membership_after_interview(session, learner_id, fields))
+        notes = ([note] if note else []) + plan.warnings  # the budget kept, and what it left out
         if not recommendations:
             dispatcher.utter_message(response="utter_plan_empty")
+            for text in plan.warnings:  # e.g. nothing on the learner's topics fits the budget
+                dispatcher.utter_message(text=text)
             return done
         intro = "utter_plan_intro" if consent else "utter_plan_intro_no_consent"
         dispatcher.utter_message(response=intro, count=len(recommendations))
@@ -50,5 +59,7 @@ class ActionSubmitInterview(Action):
                 response="utter_plan_item", position=position, title=rec.title,
                 match_percent=rec.match_percent, reason=rec.reason_line,
             )
+        for text in notes:
+            dispatcher.utter_message(text=text)
         dispatcher.utter_message(response="utter_plan_outro")
         return done

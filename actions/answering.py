@@ -17,7 +17,9 @@ from sqlmodel import Session
 
 from actions.common import Events, Slots, guide, max_chars, role_titles, slots_of, today, utter_problem
 from campus.catalogue.models import RoleProfile
-from campus.learners.interview.answers import Answer, judge, match_option, with_topics
+from campus.hr.organisation_matching import OrganisationMatcher
+from campus.hr.organisations import organisation_matcher
+from campus.learners.interview.answers import Answer, judge, match_option, with_organisation, with_topics
 from campus.learners.interview.rules import QUESTIONS_PER_ROLE, assessment_questions
 from campus.learners.interview.state import InterviewState, Step, next_step, propose, record
 from campus.store.db import get_engine
@@ -35,9 +37,15 @@ def advance(state: InterviewState) -> Events:
 
 
 def judge_reply(step: Step, text: str, entities: Sequence[Mapping[str, Any]]) -> Answer:
-    """Judge an answer with the platform's matchers; free text with a competency field also gets its topics."""
+    """Judge an answer with the platform's matchers; free text with a competency field also gets its topics,
+    with an organisation field the registered organisation it names."""
     answer = judge(step, text, max_chars(), role_matcher, today(), level_matcher)
-    return with_topics(step, answer, competency_matcher, entities)
+    return with_organisation(step, with_topics(step, answer, competency_matcher, entities), organisation_finder)
+
+
+def organisation_finder() -> OrganisationMatcher:
+    with Session(get_engine()) as session:
+        return organisation_matcher(session)
 
 
 async def answer_step(step: Step, state: InterviewState, text: str, dispatcher: CollectingDispatcher,

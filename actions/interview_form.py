@@ -26,7 +26,7 @@ from actions.common import (
     slots_of,
     state_of,
 )
-from campus.learners.interview.answers import certain_topics, confirmation_verdict
+from campus.learners.interview.answers import certain_topics, confirmation_verdict, without_organisation
 from campus.learners.interview.state import (
     InterviewState,
     Step,
@@ -38,6 +38,7 @@ from campus.learners.interview.state import (
     question_text,
 )
 from campus.learners.interview.summary import join_topics
+from campus.store.texts import texts
 
 
 class ActionResetInterview(Action):
@@ -76,6 +77,10 @@ def ask_confirmation(dispatcher: CollectingDispatcher, step: Step, value: Any) -
                                  competency=labels().get(step.competency or "", step.competency or ""))
     elif step.question.type == "role":
         dispatcher.utter_message(response="utter_confirm_role", role=role_titles().get(value, value))
+    elif step.question.organisation_field and isinstance(value, dict):
+        wording = texts("organisations")
+        dispatcher.utter_message(text=str(wording["confirm"]).format(organisation=value.get("organisation") or ""),
+                                 buttons=[dict(b) for b in wording["confirm_buttons"]])
     elif isinstance(value, dict):
         names = [labels().get(c, c) for c in value.get("competencies", [])]
         dispatcher.utter_message(response="utter_confirm_topics", topics=join_topics(names))
@@ -108,7 +113,11 @@ class ValidateInterviewForm(FormValidationAction):
 
 
 def declined(step: Step, state: InterviewState, value: Any, dispatcher: CollectingDispatcher) -> Slots:
-    """A 'no' to a guess: topics keep only the certain ones; anything else is asked again."""
+    """A 'no' to a guess: an organisation stays the learner's own words, topics keep only the certain ones;
+    anything else is asked again."""
+    if step.question.organisation_field and isinstance(value, dict):
+        dispatcher.utter_message(text=str(texts("organisations")["declined"]))
+        return store_answer(step, state, without_organisation(value))
     if isinstance(value, dict):
         dispatcher.utter_message(response="utter_topics_declined")
         return store_answer(step, state, certain_topics(value))

@@ -1,4 +1,5 @@
-"""An HR campaign invitation opened in the chat: mark it started and begin the interview for that role."""
+"""An HR campaign invitation opened in the chat: mark it started and begin the interview for that role
+(and, when the campaign's organisation is registered, for that organisation)."""
 
 # mypy: allow-subclassing-any
 # (rasa-sdk ships no type information: its Action is Any to mypy)
@@ -13,8 +14,9 @@ from rasa_sdk.types import DomainDict
 from actions.answering import advance, queue_for
 from actions.common import Events, channel_of, entities_of, guide, text_of
 from campus.hr.invitation_flow import mark_started
+from campus.hr.organisations import find_organisation
 from campus.learners.identity import learner_for
-from campus.learners.interview.state import new_state, record, role_step
+from campus.learners.interview.state import new_state, organisation_step, record, role_step
 from campus.store.db import session_scope
 
 
@@ -36,6 +38,7 @@ class ActionAcceptInvitation(Action):
         with session_scope() as session:
             learner = learner_for(session, channel_of(tracker), tracker.sender_id)
             check = mark_started(session, token, learner.id)
+            organisation = find_organisation(session, check.invitation.org) if check.invitation else None
         state = new_state(guide())
         info = check.invitation if check.ok else None
         if info is None:
@@ -50,5 +53,10 @@ class ActionAcceptInvitation(Action):
             step = role_step(guide())
             if step is not None and info.role_profile_id:
                 state = record(state, step, info.role_profile_id, queue_for(step, info.role_profile_id))
+            # and, when it is registered, the organisation (which decides the prices): not asked either
+            asked = organisation_step(guide())
+            if asked is not None and organisation is not None:
+                state = record(state, asked, {"text": organisation.name, "organisation_id": organisation.id,
+                                              "organisation": organisation.name})
         return [SlotSet("requested_slot", None), SlotSet("awaiting_confirmation", False),
                 SlotSet("has_paused_interview", False), *advance(state)]

@@ -22,6 +22,7 @@ from campus.learners.identity import find_learner
 from campus.learners.interview.answers import gives_no_reason
 from campus.learners.plan_view import ItemView, PlanView, details_text, load_view, resolve_item, texts, why_text
 from campus.learners.plans import current_plan
+from campus.learners.prices import budget_note
 from campus.store.db import session_scope
 from campus.store.wording import month_label
 from plan_engine.planner import PlanOutcome
@@ -142,6 +143,9 @@ class ActionShowPlan(PlanAction, Action):
         dispatcher.utter_message(text=t["intro"].format(version=version, count=len(view.items)))
         for entry in view.items:
             dispatcher.utter_message(text=entry.card(), buttons=_item_buttons(entry))
+        note = budget_note(view.who)
+        for text in ([note] if note else []) + list(view.plan.warnings if view.plan is not None else []):
+            dispatcher.utter_message(text=text)  # the budget kept, and what it left out
         dispatcher.utter_message(text=" ", buttons=[{"title": t["buttons"]["next"], "payload": "/next_step"}])
         return []
 

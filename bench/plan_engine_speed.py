@@ -80,6 +80,8 @@ class SyntheticModule:
     locations: list[str]
     dates: list[dict[str, str]]
     status: str
+    price_member_eur: float = 0.0
+    price_non_member_eur: float = 0.0
 
 
 # what bench_incremental keeps for bench_store: the modules with their vectors, and the learners' first plans

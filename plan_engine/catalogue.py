@@ -2,7 +2,7 @@
 
 Built once per index snapshot (and cached with it): competency levels as
 padded ``(n, K)`` arrays, hours, learning units, category and format codes,
-a place index for the region preference, date windows as flat ordinal
+prices, a place index for the region preference, date windows as flat ordinal
 arrays, and the prerequisite graph resolved to module positions, with its
 cycles found once (Tarjan, iterative) so no plan ever walks in circles.
 
@@ -64,6 +64,10 @@ class CatalogueModule(Protocol):
     def locations(self) -> list[str]: ...
     @property
     def dates(self) -> list[dict[str, str]]: ...  # [{"start", "end"}] ISO dates (JSON column)
+    @property
+    def price_member_eur(self) -> float: ...  # for employees of member administrations of the cooperative
+    @property
+    def price_non_member_eur(self) -> float: ...
 
 
 class CatalogueSnapshot(Protocol):
@@ -111,6 +115,8 @@ class CatalogueArrays:
     level_to: npt.NDArray[np.int16]  # (n, K)
     hours: npt.NDArray[np.float32]
     units: npt.NDArray[np.int32]
+    price_member: npt.NDArray[np.float64]  # euros
+    price_other: npt.NDArray[np.float64]
     category_rank: npt.NDArray[np.int16]
     format_code: npt.NDArray[np.int8]
     min_level: npt.NDArray[np.int16]
@@ -142,6 +148,10 @@ class CatalogueArrays:
         """``competency * 8 + level_to`` per (module, competency); -1 for padding. Equal keys = redundant teaching."""
         comp = self.comp[rows]
         return np.where(comp >= 0, comp.astype(np.int64) * 8 + self.level_to[rows], -1)
+
+    def prices(self, member: bool) -> npt.NDArray[np.float64]:
+        """The price each module costs the learner: the member price for members of the cooperative."""
+        return self.price_member if member else self.price_other
 
     def windows(self, i: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         lo, hi = self.win_offsets[i], self.win_offsets[i + 1]
@@ -276,6 +286,8 @@ def build_arrays(
         competency_index=cindex, comp=comp, level_from=level_from, level_to=level_to,
         hours=np.array([float(m.duration_hours) for m in modules], dtype=np.float32),
         units=np.array([int(m.learning_units) for m in modules], dtype=np.int32),
+        price_member=np.array([float(m.price_member_eur) for m in modules], dtype=np.float64),
+        price_other=np.array([float(m.price_non_member_eur) for m in modules], dtype=np.float64),
         category_rank=np.array([rank.get(m.category, len(rank)) for m in modules], dtype=np.int16),
         format_code=np.array([FORMAT_CODE.get(m.format, ONLINE) for m in modules], dtype=np.int8),
         min_level=np.where(comp >= 0, level_from, 99).min(axis=1).astype(np.int16) if n else np.zeros(0, np.int16),

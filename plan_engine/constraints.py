@@ -12,6 +12,9 @@ Rules (and why):
   town the module is held in.
 * Only date windows that start on or after ``max(today, earliest_start)``
   and before the horizon ends count; modules without dates are self-paced.
+* A yearly budget in euros (``budget_eur``) is kept per plan year by the
+  selection (``plan_engine.budget``), since it depends on the months the
+  items are planned in; it never makes a module unavailable here.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ class Preferences:
     region: str | None = None
     earliest_start: date | None = None
     horizon_months: int = 12
+    member: bool = False  # employee of a member administration: member prices apply
+    budget_eur: float | None = None  # most the plan may cost per plan year (None: no limit)
 
     @property
     def budget_hours(self) -> float:

@@ -19,7 +19,9 @@ from sqlmodel import Session, select
 
 from campus.catalogue.framework import competencies
 from campus.catalogue.models import RoleProfile
+from campus.hr.organisations import find_organisation
 from campus.learners.models import CompetencyLevel, LearnerModuleState, LearnerNeed, LearnerProfile
+from campus.learners.prices import Membership, membership, membership_of
 from campus.learners.profiles import ProfileView
 from campus.store.settings import Settings
 from plan_engine.constraints import Preferences
@@ -40,16 +42,18 @@ def parse_month(value: str | None) -> date | None:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def preferences_of(row: LearnerProfile | None, settings: Settings) -> Preferences:
+def preferences_of(row: LearnerProfile | None, settings: Settings, who: Membership | None = None) -> Preferences:
+    """The plan's limits from the profile; ``who`` adds the prices that apply (member or not) and the budget."""
+    who = who or Membership()
     if row is None:
         return Preferences(hours_per_month=settings.plan_default_hours_per_month,
-                           horizon_months=settings.plan_horizon_months)
+                           horizon_months=settings.plan_horizon_months, member=who.member, budget_eur=who.budget)
     hours = row.hours_per_month if row.hours_per_month and row.hours_per_month > 0 else None
     return Preferences(
         format=row.format_preference if row.format_preference in ("online", "presence", "blended") else None,
         hours_per_month=float(hours or settings.plan_default_hours_per_month),
         region=row.region or None, earliest_start=parse_month(row.earliest_start),
-        horizon_months=settings.plan_horizon_months,
+        horizon_months=settings.plan_horizon_months, member=who.member, budget_eur=who.budget,
     )
 
 
@@ -108,6 +112,7 @@ class LearnerContext:
     role: RoleProfile | None
     career: RoleProfile | None
     labels: dict[str, str]
+    who: Membership = Membership()  # the learner's organisation: which prices apply, which budget
 
 
 def load_context(session: Session, profile: ProfileView, stored: bool = True,
@@ -127,7 +132,12 @@ def load_context(session: Session, profile: ProfileView, stored: bool = True,
     wanted = goal and goal.lower() not in no_goal_words() and goal != profile.role_id
     career = session.get(RoleProfile, goal) if wanted else None
     labels = {cid: c.label for cid, c in competencies(session).items()}
-    return LearnerContext(profile, row, sources, states, role, career, labels)
+    if stored:
+        who = membership_of(session, profile.learner_id, row)
+    else:  # the unsaved answers name the organisation (or a campaign did: it is in the answers then too)
+        who = membership(find_organisation(session, row.organisation_id if row else None),
+                         row.yearly_budget_eur if row else None)
+    return LearnerContext(profile, row, sources, states, role, career, labels, who)
 
 
 def make_request(context: LearnerContext, vectors: Vectors, settings: Settings, preferred: frozenset[int] = frozenset(),
@@ -136,7 +146,7 @@ def make_request(context: LearnerContext, vectors: Vectors, settings: Settings, 
     return PlanRequest(
         gaps=gaps if gaps is not None else context_gaps(context, settings),
         levels=dict(profile.levels), need_vector=vectors.need,
-        preferences=preferences_of(context.row, settings), labels=context.labels,
+        preferences=preferences_of(context.row, settings, context.who), labels=context.labels,
         interest_vector=vectors.interest, interest_text=profile.interest_text,
         role_title=context.role.title if context.role else None,
         career_title=context.career.title if context.career else None,

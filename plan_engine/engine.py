@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
+from plan_engine.budget import budget_warnings
 from plan_engine.catalogue import CatalogueArrays
 from plan_engine.constraints import planning_window
 from plan_engine.recommend import Recommendation, explain
@@ -53,6 +54,7 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
                 career_title=request.career_title,
                 prerequisite_for=arrays.modules[dependant].title if dependant is not None else None,
                 preferred=module_id in request.preferred, levels_before=sel.levels_before[m],
+                price=float(selector.budget.prices[m]), member=request.preferences.member,
             ),
             coverage=sel.coverage[m], semantic=float(selector.scores.semantic[m]), covered=sel.covered[m],
             planned_month=slot.month(window) if slot else (pin.month if pin else None),
@@ -63,7 +65,10 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
             status=STATUS_OF_PIN.get(pin.status, "proposed") if pin else "proposed",
             role=sel.role[m], score=score,
             prerequisite_ids=sorted(int(arrays.ids[a]) for a in sel.after.get(m, [])),
+            price_eur=float(selector.budget.prices[m]),
         ))
+    warnings += budget_warnings(selector.budget, arrays, sel.chosen, sel.slots, selector.scores.available,
+                                selector.excluded, request.preferences.member)
     selected = [sel.score[m] for m in sel.chosen if sel.role[m] == "selected"]
     return PlanResult(
         items=items, warnings=list(dict.fromkeys(warnings)),

@@ -16,8 +16,8 @@ from campus.learners.interview.sessions import close
 from campus.learners.profiles import ProfileView, update_profile
 from campus.store.db import session_scope
 from embeddings.framework_matchers import competency_matcher
-from plan_engine.planner import build_plan, recommend_for
-from plan_engine.recommend import Recommendation
+from plan_engine.planner import recommend_for, replan_learner
+from plan_engine.request import PlanResult
 
 
 @dataclass
@@ -29,8 +29,11 @@ class InterviewAnswers:
 
 def complete_interview(
     channel: str, sender_id: str, answers: InterviewAnswers
-) -> tuple[str | None, list[Recommendation]]:
-    """Returns the learner's pseudonym (None without consent: nothing is stored) and the recommendations.
+) -> tuple[str | None, PlanResult]:
+    """Returns the learner's pseudonym (None without consent: nothing is stored) and the first plan.
+
+    The plan's ``items`` are the recommendations, its ``warnings`` what the
+    learner should know about it (e.g. a module left out for the budget).
 
     Only a stored (consented) profile completes the learner's started HR
     invitations: without consent no levels are kept, so the person cannot
@@ -49,6 +52,6 @@ def complete_interview(
         learner = learner_for(session, channel, sender_id)
         update_profile(session, learner.id, {**fields, "consent": True}, levels=answers.levels)
         close(session, channel, sender_id, "completed")
-        recommendations = build_plan(session, learner.id, trigger="interview_completed")
+        result = replan_learner(session, learner.id, "interview_completed", force=True, notify=False).result
         mark_completed(session, learner.id)
-        return learner.id, recommendations
+        return learner.id, result

@@ -194,10 +194,11 @@ def recommend_for(
     index: ModuleIndex | None = None,
     today: date | None = None,
     answers: dict[str, Any] | None = None,
-) -> list[Recommendation]:
+) -> PlanResult:
     """A plan for a profile that is not stored (no consent): same engine, nothing written.
 
-    ``answers`` are the unsaved interview fields (format, hours, region, start, career goal).
+    ``answers`` are the unsaved interview fields (format, hours, region, start, career goal,
+    organisation and budget).
     """
     settings = get_settings()
     known = {k: v for k, v in (answers or {}).items() if k in LearnerProfile.model_fields and k != "learner_id"}
@@ -208,4 +209,4 @@ def recommend_for(
     name, encode = _encoding(encoder)
     vectors = need_vectors(texts, None, name, encode)
     request = make_request(context, vectors, settings, frozenset(), gaps)
-    return make_plan(request, catalogue(session, index), today or date.today(), limits()).items
+    return make_plan(request, catalogue(session, index), today or date.today(), limits())

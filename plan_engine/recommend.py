@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from campus.learners.prices import price_label
 from campus.store.wording import hours_label
 from plan_engine.catalogue import CatalogueModule
 from plan_engine.gaps import Gap
@@ -64,6 +65,7 @@ class Recommendation:
     role: str = "selected"  # selected | prerequisite | pinned
     score: float | None = None  # selection score when chosen
     prerequisite_ids: list[int] = field(default_factory=list)  # plan items that must come first
+    price_eur: float | None = None  # the price that applies to the learner (member or non-member)
 
     @property
     def reason_line(self) -> str:
@@ -87,8 +89,11 @@ def explain(
     prerequisite_for: str | None = None,
     preferred: bool = False,
     levels_before: Mapping[str, int] | None = None,
+    price: float | None = None,
+    member: bool = False,
 ) -> list[str]:
-    """German reasons, most important first, logistics last; wording from ``data/texts/reasons.yml``."""
+    """German reasons, most important first, logistics (and the learner's price) last; wording from
+    ``data/texts/reasons.yml``."""
     texts = reasons()
     out: list[str] = []
     if prerequisite_for:
@@ -117,4 +122,6 @@ def explain(
             out.append(texts["deepen"].format(label=labels.get(first["id"], first["id"]), reached=first["level_to"]))
     format_text = texts["formats"].get(module.format, module.format)
     out.append(texts["logistics"].format(format=format_text, hours=hours_label(module.duration_hours)))
+    if price is not None:
+        out.append(price_label(price, member))
     return out

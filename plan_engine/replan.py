@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from campus.catalogue.framework import RECOMMENDABLE, competencies
 from campus.catalogue.models import Module, ReviewDecision
+from campus.hr.organisations import learner_ids_of
 from campus.learners.models import CompetencyLevel, LearnerModuleState, LearnerNeed, LearnerProfile, Plan, PlanItem
 from campus.learners.plans import plan_items
 from campus.learners.profiles import update_profile
@@ -220,6 +221,21 @@ def on_profile_changed(session: Session, learner_id: str, *, encoder: Encoder | 
     """
     return replan_learner(session, learner_id, "profile_changed", encoder=encoder, index=index, today=today,
                           notify=notify)
+
+
+def on_organisation_changed(session: Session, organisation_id: str, *, encoder: Encoder | None = None,
+                            index: ModuleIndex | None = None, today: date | None = None) -> list[str]:
+    """Membership or budget of an organisation changed: its learners' prices and budget change with it.
+
+    Returns the learners whose plan changed (they are told, like after a profile change).
+    """
+    changed = []
+    for learner_id in learner_ids_of(session, organisation_id):
+        outcome = replan_learner(session, learner_id, "organisation_changed", {"organisation_id": organisation_id},
+                                 encoder=encoder, index=index, today=today, notify=True)
+        if outcome.changed:
+            changed.append(learner_id)
+    return changed
 
 
 def on_module_completed(session: Session, learner_id: str, module_id: int, *, encoder: Encoder | None = None,

@@ -7,13 +7,16 @@ matrix, so a module is scored the same way wherever it is looked at.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
 
-from plan_engine.catalogue import CompetencyRows
+from plan_engine.catalogue import CatalogueArrays, CompetencyRows
+from plan_engine.constraints import Window, available, format_adjustment
 from plan_engine.gaps import GapVectors
+from plan_engine.request import Limits, PlanRequest
 
 TOO_ADVANCED_DISCOUNT = 0.5
 SIM_FLOOR = 0.76
@@ -80,3 +83,26 @@ def closed_bound(by_competency: Sequence[CompetencyRows], gaps: GapVectors, size
         gained = np.maximum(np.minimum(level_to, gaps.target[c]) - np.maximum(level_from, gaps.current[c]), 0)
         closed[rows] += gained.astype(np.float32) * gaps.per_level[c]  # a module lists a competency once
     return closed
+
+
+@dataclass
+class Scores:
+    """Per-module parts of the score for one learner, over the whole catalogue."""
+
+    semantic: npt.NDArray[np.float32]
+    adjust: npt.NDArray[np.float32]  # preferences: format penalty, HR boost
+    bound: npt.NDArray[np.floating[Any]]  # upper bound of the score at any greedy step
+    available: npt.NDArray[np.bool_]
+
+
+def score_catalogue(arrays: CatalogueArrays, request: PlanRequest, gv: GapVectors, window: Window,
+                    limits: Limits) -> Scores:
+    semantic = semantic_fit(arrays.vectors @ request.need_vector).astype(np.float32)
+    adjust = format_adjustment(arrays.format_code, request.preferences, limits.format_penalty)
+    if request.preferred:
+        preferred = np.isin(arrays.ids, np.fromiter(request.preferred, dtype=np.int64))
+        adjust = adjust + np.where(preferred, limits.preferred_boost, 0.0).astype(np.float32)
+    closed = closed_bound(arrays.by_competency, gv, len(arrays))
+    cov = np.minimum(1.0, closed / gv.max_need) if gv.max_need > 0 else np.zeros(len(arrays), np.float32)
+    bound = limits.weights.gap * cov + limits.weights.semantic * semantic + adjust
+    return Scores(semantic, adjust, bound, available(arrays, request.preferences, window, limits.max_units))

@@ -15,26 +15,29 @@ computed only over the competencies the learner has gaps in); scores are
 computed once with numpy and, after each choice, recomputed only for the
 candidates sharing a competency with what was added. Each step also records
 the plan's state before it (:class:`StepState`), which the replanning matrix
-replays to decide whom a newly approved module can reach.
+replays to decide whom a newly approved module can reach. A yearly budget in
+euros is one more limit (``plan_engine.budget``): a candidate must fit what
+is left of it, and the best candidates it stops are remembered so the plan
+can name them with an alternative.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from plan_engine.budget import MAX_NAMED, YearlyBudget
 from plan_engine.catalogue import CatalogueArrays, PrerequisiteCheck
-from plan_engine.constraints import Window, available, format_adjustment
-from plan_engine.gaps import GapVectors, gap_vectors
+from plan_engine.constraints import Window
+from plan_engine.gaps import gap_vectors
 from plan_engine.order import PrerequisiteCycleError, SortKey, topological_order
 from plan_engine.request import Limits, PlanRequest
 from plan_engine.schedule import Fixed, Slot, schedule
-from plan_engine.scoring import closed_bound, closed_need, coverage, semantic_fit
+from plan_engine.scoring import closed_need, coverage, score_catalogue
+from plan_engine.selection import Selection, StepState
 from plan_engine.texts import messages
 
 EPS = 1e-9
@@ -42,57 +45,6 @@ EPS = 1e-9
 
 class PrerequisiteUnavailable(LookupError):
     """A prerequisite exists but the learner cannot take it (not approved, no date, rejected...)."""
-
-
-@dataclass
-class Scores:
-    """Per-module parts of the score for one learner, over the whole catalogue."""
-
-    semantic: npt.NDArray[np.float32]
-    adjust: npt.NDArray[np.float32]  # preferences: format penalty, HR boost
-    bound: npt.NDArray[np.floating[Any]]  # upper bound of the score at any greedy step
-    available: npt.NDArray[np.bool_]
-
-
-def score_catalogue(arrays: CatalogueArrays, request: PlanRequest, gv: GapVectors, window: Window,
-                    limits: Limits) -> Scores:
-    semantic = semantic_fit(arrays.vectors @ request.need_vector).astype(np.float32)
-    adjust = format_adjustment(arrays.format_code, request.preferences, limits.format_penalty)
-    if request.preferred:
-        preferred = np.isin(arrays.ids, np.fromiter(request.preferred, dtype=np.int64))
-        adjust = adjust + np.where(preferred, limits.preferred_boost, 0.0).astype(np.float32)
-    closed = closed_bound(arrays.by_competency, gv, len(arrays))
-    cov = np.minimum(1.0, closed / gv.max_need) if gv.max_need > 0 else np.zeros(len(arrays), np.float32)
-    bound = limits.weights.gap * cov + limits.weights.semantic * semantic + adjust
-    return Scores(semantic, adjust, bound, available(arrays, request.preferences, window, limits.max_units))
-
-
-@dataclass(frozen=True)
-class StepState:
-    score: float
-    units: int
-    hours: float
-    reached: npt.NDArray[np.int16]  # levels per catalogue competency before the step
-    keys: frozenset[int]  # (competency, level) pairs taught before the step
-
-
-@dataclass
-class Selection:
-    chosen: list[int] = field(default_factory=list)  # catalogue positions, in the order chosen
-    role: dict[int, str] = field(default_factory=dict)
-    score: dict[int, float] = field(default_factory=dict)
-    coverage: dict[int, float] = field(default_factory=dict)
-    covered: dict[int, dict[str, int]] = field(default_factory=dict)
-    levels_before: dict[int, dict[str, int]] = field(default_factory=dict)
-    prerequisite_for: dict[int, int] = field(default_factory=dict)
-    order: list[int] = field(default_factory=list)
-    slots: dict[int, Slot] = field(default_factory=dict)
-    after: dict[int, list[int]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    units: int = 0
-    hours: float = 0.0
-    # per greedy step that added a module: its score and the plan's state just before it
-    steps: list[StepState] = field(default_factory=list)
 
 
 class Selector:
@@ -103,6 +55,8 @@ class Selector:
         self.limits = limits
         self.gv = gap_vectors(request.gaps, arrays.competency_index)
         self.scores = score_catalogue(arrays, request, self.gv, window, limits)
+        prefs = request.preferences
+        self.budget = YearlyBudget.of(prefs.budget_eur, arrays.prices(prefs.member), window.months)
         self.reached = self.gv.current.copy()
         for cid, level in request.levels.items():
             position = arrays.competency_index.get(cid)
@@ -150,6 +104,7 @@ class Selector:
             arranged = self._arrange(self.sel.chosen, hours_per_month=1e9)
         if arranged is not None:
             self.sel.order, self.sel.slots, self.sel.after = arranged
+        self.budget.fix_base(self.sel.chosen, self.sel.slots)  # agreed items stay, whatever they cost
 
     def _first_window_month(self, i: int) -> int:
         starts, _ = self.arrays.windows(i)
@@ -183,6 +138,11 @@ class Selector:
         budget = self.request.preferences.budget_hours + 1e-6
         while len(sel.chosen) < limits.max_items:
             feasible = alive & teaches_new & (sel.units + units <= limits.max_units) & (sel.hours + hours <= budget)
+            if self.budget.active:
+                cheap = self.budget.affordable(cand, self.budget.room(sel.chosen, sel.slots))
+                self._note_left_out(cand, np.where(feasible & ~cheap, score, -np.inf),
+                                    np.where(feasible & cheap, score, -np.inf))
+                feasible &= cheap
             masked = np.where(feasible, score, -np.inf)
             best = int(np.argmax(masked))
             if not np.isfinite(masked[best]) or masked[best] < limits.min_score - EPS:
@@ -205,6 +165,36 @@ class Selector:
                 positions = slot[rows]
                 positions = positions[positions >= 0]
                 score[positions], teaches_new[positions] = self._scores(cand[positions])
+
+    def _in_a_later_year(self, members: list[int], everything: list[int],
+                         ) -> tuple[list[int], dict[int, Slot], dict[int, list[int]]] | None:
+        """Over budget in the year the schedule chose: the first later plan year whose budget has room."""
+        saved = {j: self.fixed[j] for j in members if j in self.fixed}
+        for month in self.budget.later_year_starts():
+            self.fixed.update({j: Fixed(max(month, saved[j].month_index) if j in saved else month, exact=False)
+                               for j in members if j not in saved or not saved[j].exact})
+            arranged = self._arrange(everything)
+            if arranged is not None and self.budget.fits(everything, arranged[1]):
+                return arranged
+        for j in members:
+            self.fixed.pop(j, None)
+        self.fixed.update(saved)
+        return None
+
+    def _note_left_out(self, cand: npt.NDArray[np.intp], blocked: npt.NDArray[np.float64],
+                       affordable: npt.NDArray[np.float64]) -> None:
+        """Remember the best candidates the budget stops that would have beaten every affordable one.
+
+        Only modules the learner could take otherwise count (their prerequisites can be added).
+        """
+        bar = max(float(affordable.max(initial=-np.inf)), self.limits.min_score - EPS)
+        above = np.nonzero(blocked > bar)[0]
+        for k in above[np.argsort(-blocked[above], kind="stable")][:MAX_NAMED]:
+            try:
+                self._missing_prerequisites(int(cand[k]))
+            except (PrerequisiteCycleError, PrerequisiteUnavailable):
+                continue
+            self.budget.note(int(cand[k]), float(blocked[k]))
 
     def _scores(self, rows: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """Score against the levels the plan reaches now, and whether the module still teaches anything new."""
@@ -246,6 +236,10 @@ class Selector:
                 return False
             seen |= row
         arranged = self._arrange(sel.chosen + members)
+        if arranged is not None and not self.budget.fits(sel.chosen + members, arranged[1]):
+            arranged = self._in_a_later_year(members, sel.chosen + members)
+            if arranged is None:  # with its prerequisites, no plan year has room for it
+                self.budget.note(i, step_score)
         if arranged is None:
             return False
         sel.steps.append(StepState(step_score, sel.units, sel.hours, self.reached.copy(), frozenset(self.keys)))

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from campus.access.models import ApiKey
 from campus.catalogue.models import Provider
+from campus.hr.models import Organisation
 from campus.store.errors import problem
 
 ROLES = ("provider", "board", "hr", "admin")
@@ -58,6 +59,8 @@ def issue_key(session: Session, role: str, provider_id: str | None, org: str | N
         raise problem("key_needs_provider", "provider_id")
     if role == "hr" and not org:
         raise problem("key_needs_org", "org")
+    if role == "hr" and session.get(Organisation, org) is None:  # a typo would open an empty, separate scope
+        raise problem("key_unknown_org", "org", org=org)
     plain, row = create_key(session, role, provider_id, org, label)
     session.commit()
     return plain, row

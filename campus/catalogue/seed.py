@@ -1,8 +1,11 @@
-"""Load the seed domain data (framework, roles, providers, sample catalogue).
+"""Load the seed domain data (framework, roles, providers, sample organisations, sample catalogue).
 
 Loading is idempotent and keyed by a hash of the seed files: an unchanged
 seed is not touched again, a changed one is upserted (never duplicated).
-Every record goes through the same validation as provider input.
+Every record goes through the same validation as provider input. Seeded
+providers and organisations are ordinary ones: the seed sets the fields it
+states and leaves the rest (a provider's contact, an organisation's budget)
+as an admin set them.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from typing import Any
 import yaml
 from sqlmodel import Session
 
-from campus.catalogue.models import Competency, Provider, RoleProfile
+from campus.catalogue.models import Competency, RoleProfile
 from campus.catalogue.modules import upsert_module
+from campus.catalogue.providers import seed_provider
 from campus.catalogue.template import ModuleIn
+from campus.hr.organisations import seed_organisation
 from campus.store.base import Meta
 from campus.store.errors import DomainError
 
-SEED_FILES = ("competencies.yml", "role_profiles.yml", "providers.yml", "catalogue.jsonl")
+SEED_FILES = ("competencies.yml", "role_profiles.yml", "providers.yml", "organisations.yml", "catalogue.jsonl")
 
 
 @dataclass
@@ -30,6 +35,7 @@ class SeedReport:
     competencies: int = 0
     roles: int = 0
     providers: int = 0
+    organisations: int = 0
     modules: int = 0
     skipped: bool = False
 
@@ -91,8 +97,11 @@ def load_seed(session: Session, seed_dir: Path, force: bool = False) -> SeedRepo
         report.roles += 1
 
     for item in read_yaml(seed_dir / "providers.yml")["providers"]:
-        session.merge(Provider(id=item["id"], name=item["name"], kind=item["kind"], region=item.get("region")))
+        seed_provider(session, item)
         report.providers += 1
+    for item in read_yaml(seed_dir / "organisations.yml")["organisations"]:
+        seed_organisation(session, item)
+        report.organisations += 1
     session.flush()
 
     for module_in in read_catalogue(seed_dir / "catalogue.jsonl"):

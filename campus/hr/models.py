@@ -1,4 +1,4 @@
-"""Tables of HR: organisation role profiles, module preferences, campaigns and their invitations.
+"""Tables of HR: registered organisations, their role profiles, module preferences, campaigns and invitations.
 
 JSON columns hold small, always-read-together structures; anything queried or joined on gets its
 own column or table. All tables share one metadata (``SQLModel.metadata``).
@@ -124,3 +124,28 @@ class InvitationDelivery(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class Organisation(SQLModel, table=True):
+    """A municipal administration (municipality, city, county …) registered with the platform.
+
+    ``member`` says whether it belongs to the cooperative: its employees get
+    the modules at the member price. ``synonyms`` are other names people use
+    for it ("Musterstadt", "Stadtverwaltung Musterstadt"), so an interview
+    answer can be matched to it. ``yearly_budget_eur`` is what HR allows
+    *each* of its learners to spend per year on continuing education (None:
+    no limit): a per-learner cap, not a pool, because the platform sees
+    plans, not bookings or invoices, and a cap per person is enforceable
+    in every plan without HR seeing anyone's plan. A learner's own budget
+    may be lower; the plan keeps to the lower of the two.
+    """
+
+    id: str = Field(primary_key=True)  # slug, the ``org`` of HR keys and campaigns
+    name: str
+    kind: str = "municipality"  # municipality | city | county | district | association | state_agency | other
+    region: str | None = None
+    member: bool = False
+    synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    yearly_budget_eur: float | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -48,6 +48,10 @@ class LearnerProfile(SQLModel, table=True):
     earliest_start: str | None = None
     version: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
+    # the registered organisation the interview answer (or a campaign invitation) named; None: unknown,
+    # the ``organisation`` text stays and the learner counts as a non-member
+    organisation_id: str | None = Field(default=None, foreign_key="organisation.id")
+    yearly_budget_eur: float | None = None  # what the learner wants to spend per year at most (None: no limit)
 
 
 class CompetencyLevel(SQLModel, table=True):

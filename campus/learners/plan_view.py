@@ -16,9 +16,10 @@ from sqlmodel import Session
 from campus.catalogue.models import Module, Provider
 from campus.learners.models import LearnerProfile, Plan, PlanItem
 from campus.learners.plans import current_plan, plan_items
+from campus.learners.prices import Membership, membership_of, price_details, short_price
 from campus.store.ids import stored_id
 from campus.store.texts import texts as load_texts
-from campus.store.wording import euro, hours_label, month_label
+from campus.store.wording import hours_label, month_label
 
 
 def texts() -> dict[str, Any]:
@@ -30,6 +31,7 @@ class ItemView:
     position: int
     item: PlanItem
     module: Module
+    who: Membership = Membership()  # decides the price shown (member or non-member)
 
     @property
     def month(self) -> str:
@@ -43,10 +45,15 @@ class ItemView:
     def hours(self) -> str:
         return hours_label(self.module.duration_hours)
 
+    @property
+    def price(self) -> str:
+        """The price that applies to this learner, short ("450 € Mitgliedspreis")."""
+        return short_price(self.module, self.who)
+
     def card(self) -> str:
         """One line per item in the format of the first plan (the widget renders it as a card)."""
         t = texts()
-        line = t["item_line"].format(month=self.month, format=self.format_label, hours=self.hours,
+        line = t["item_line"].format(month=self.month, format=self.format_label, hours=self.hours, price=self.price,
                                      category=self.module.category, status=t["status"].get(self.item.status, ""))
         return str(t["item"]).format(position=self.position, title=self.module.title,
                                      match_percent=self.item.match_percent, line=line)
@@ -57,6 +64,7 @@ class PlanView:
     plan: Plan | None
     items: list[ItemView]
     consent: bool
+    who: Membership = Membership()
 
     def by_position(self, position: int) -> ItemView | None:
         return next((i for i in self.items if i.position == position), None)
@@ -67,15 +75,16 @@ class PlanView:
 
 def load_view(session: Session, learner_id: str) -> PlanView:
     profile = session.get(LearnerProfile, learner_id)
+    who = membership_of(session, learner_id, profile)
     plan = current_plan(session, learner_id)
     if plan is None:
-        return PlanView(None, [], bool(profile and profile.consent))
+        return PlanView(None, [], bool(profile and profile.consent), who)
     items = []
     for item in plan_items(session, stored_id(plan.id)):
         module = session.get(Module, item.module_id)
         if module is not None:
-            items.append(ItemView(item.position, item, module))
-    return PlanView(plan, items, bool(profile and profile.consent))
+            items.append(ItemView(item.position, item, module, who))
+    return PlanView(plan, items, bool(profile and profile.consent), who)
 
 
 def resolve_item(view: PlanView, positions: list[str], competencies: list[str], focus: str | None) -> ItemView | None:
@@ -114,7 +123,7 @@ def details_text(session: Session, item: ItemView) -> str:
     return str(t["details"]).format(
         title=module.title, category=module.category, provider=provider.name if provider else module.provider_id,
         description=module.description, outcomes=outcomes, format=item.format_label, hours=item.hours, dates=dates,
-        price_member=euro(module.price_member_eur), price_other=euro(module.price_non_member_eur), proof=proof,
+        price=price_details(module, item.who), proof=proof,
     )
 
 

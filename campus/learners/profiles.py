@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from campus.hr.organisations import MAX_BUDGET_EUR, find_organisation
 from campus.learners.models import CompetencyLevel, LearnerProfile, ProfileEvent
 from campus.store.clock import utcnow
 
@@ -53,6 +54,26 @@ def checked_levels(levels: dict[str, Any]) -> dict[str, int]:
     return checked
 
 
+def checked_values(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
+    """The organisation must be a registered one (else the free text stands alone) and a budget a sum of euros.
+
+    Refused before anything is written, like an unknown field.
+    """
+    out = dict(changes)
+    organisation_id = out.get("organisation_id")
+    if organisation_id is not None and find_organisation(session, str(organisation_id)) is None:
+        raise ValueError(f"organisation {organisation_id!r} is not registered")
+    if out.get("yearly_budget_eur") is not None:
+        try:
+            budget = float(out["yearly_budget_eur"])
+        except (TypeError, ValueError):
+            raise ValueError("yearly_budget_eur must be a number of euros") from None
+        if not 0 <= budget <= MAX_BUDGET_EUR:  # also refuses NaN
+            raise ValueError(f"yearly_budget_eur must be 0-{MAX_BUDGET_EUR:.0f}")
+        out["yearly_budget_eur"] = budget
+    return out
+
+
 def update_profile(
     session: Session,
     learner_id: str,
@@ -70,6 +91,7 @@ def update_profile(
     for name in changes:
         if name not in LearnerProfile.model_fields or name in PROTECTED_FIELDS:
             raise ValueError(f"unknown profile field {name!r}")
+    changes = checked_values(session, changes)
     checked = checked_levels(levels or {})
     events: list[tuple[str, Any]] = []
     for name, value in changes.items():

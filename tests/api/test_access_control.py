@@ -199,6 +199,8 @@ def test_a_provider_sees_nothing_of_another_providers_modules(client, keys) -> N
 
 def test_admin_creates_lists_and_deactivates_scoped_keys(client, keys) -> None:
     admin = h(keys["admin"])
+    # an HR key's organisation is registered first (tests/api/test_admin_organisations.py)
+    client.post("/api/admin/organisations", json={"id": "neue-stadt", "name": "Neue Stadt"}, headers=admin)
     made = client.post("/api/admin/keys", json={"role": "hr", "org": "neue-stadt", "label": "Personalamt"},
                        headers=admin)
     assert made.status_code == 201, made.text

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 ITEM = re.compile(r"^\d\. \*\*(?P<title>.+)\*\* – (?P<percent>\d{1,3}) % Übereinstimmung\. (?P<reason>.+)$")
 LEVEL_Q = "Wie schätzen Sie Ihre Kenntnisse"
+BUDGET_Q = "im Jahr höchstens kosten"
 
 
 def _responses() -> dict[str, list[dict]]:
@@ -91,7 +92,8 @@ def test_complete_interview_with_bad_input_stores_profile_and_plan(chat) -> None
     assert "Wie lernen Sie am liebsten" in texts(chat.say("keine Veränderung"))
     assert "Stunden pro Monat" in texts(chat.say("Gemischt"))
     assert "zwischen 1 und 80" in texts(chat.say("500"))
-    assert "Region oder Stadt" in texts(chat.say("etwa 8 Stunden"))
+    assert BUDGET_Q in texts(chat.say("etwa 8 Stunden"))
+    assert "Region oder Stadt" in texts(chat.say("1.500 Euro"))
     assert "Ab wann" in texts(chat.say("Kassel"))
     assert "Profil speichern" in texts(chat.say("ab März"))
     summary = texts(chat.say("Ja, speichern"))
@@ -102,6 +104,9 @@ def test_complete_interview_with_bad_input_stores_profile_and_plan(chat) -> None
     assert 1 <= len(items) <= 5  # the plan engine fills the learner's hours budget, at most 5 modules
     percents = [int(m["percent"]) for m in items]
     assert all(0 <= p <= 100 for p in percents)
+    # Musterstadt is a member of the cooperative: every item names the member price (or that it is free)
+    assert all(m["reason"].endswith(("€ Mitgliedspreis", "kostenfrei")) for m in items), items
+    assert "Jahresbudget von 1.500 €" in texts(messages)
 
     with Session(get_engine()) as session:
         learner = find_learner(session, "rest", chat.sender)
@@ -113,11 +118,13 @@ def test_complete_interview_with_bad_input_stores_profile_and_plan(chat) -> None
         assert (row.organisation, row.leads_staff, row.format_preference, row.hours_per_month, row.region,
                 row.consent, row.depth_preference) == ("Stadt Musterstadt, Bürgeramt", False, "blended", 8,
                                                        "Kassel", True, "deepen")
+        assert (row.organisation_id, row.yearly_budget_eur) == ("musterstadt", 1500)
         assert row.earliest_start.endswith("-03") and row.career_goal_role_id is None
         plan = session.exec(select(Plan).where(Plan.learner_id == learner.id)).one()
         stored = session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id).order_by(PlanItem.position)).all()
         assert [i.match_percent for i in stored] == percents
         assert all(session.get(Module, i.module_id).status == "approved" for i in stored)
+        assert sum(session.get(Module, i.module_id).price_member_eur for i in stored) <= 1500
 
 
 def test_digressions_why_level_meaning_back_and_skip(chat) -> None:
@@ -182,11 +189,13 @@ def test_without_consent_nothing_is_stored_but_a_plan_is_shown(chat) -> None:
     chat.say("keine Veränderung")
     chat.say("Online")
     chat.say("6")
+    assert "Ab wann" in texts(chat.say("500"))
     assert "Profil speichern" in texts(chat.say("sofort"))
     assert "Stimmt das so" in texts(chat.say("Nein"))
     messages = chat.say("/affirm")
     assert "nicht gespeichert" in texts(messages) and 1 <= len(plan_items(messages)) <= 5
     assert "nicht verstanden" not in texts(messages)  # no fallback after the plan
+    assert "Jahresbudget von 500 €" in texts(messages)  # the unsaved answers count all the same
     with Session(get_engine()) as session:
         learner = find_learner(session, "rest", chat.sender)
         assert learner is None or session.get(LearnerProfile, learner.id) is None
@@ -228,7 +237,7 @@ def test_levels_described_in_own_words_are_confirmed_before_they_count(chat) -> 
     assert "vertiefen" in texts(chat.say("0"))
     assert "Welche Themen" in texts(chat.say("Neues lernen"))
     assert "berufliches Ziel" in texts(chat.say("Mich interessiert vor allem Datenschutz"))  # certain: no question
-    for answer in ("keine Veränderung", "Online", "8", "sofort"):
+    for answer in ("keine Veränderung", "Online", "8", "kein Budget", "sofort"):
         chat.say(answer)
     assert "Zusammenfassung" in texts(chat.say("Ja, speichern"))
     chat.say("/affirm")
@@ -262,3 +271,53 @@ def test_interview_continues_on_another_channel_with_a_code(platform, chat) -> N
         "Mein Code ist ZZ9Z-ZZ9Z"))
     with Session(get_engine()) as session:
         assert find_learner(session, "rest", chat.sender).id == find_learner(session, "rest", phone.sender).id
+
+
+def test_a_guessed_organisation_is_asked_back_and_a_small_budget_keeps_the_plan_cheap(chat) -> None:
+    start(chat)
+    guess = texts(chat.say("Musterstad, Ordnungsamt"))  # a typo: only a guess
+    assert "Habe ich Sie richtig verstanden: Sie arbeiten bei „Stadt Musterstadt“?" in guess
+    assert "Welche Tätigkeit" in texts(chat.say("Ja"))
+    chat.say("Ich arbeite im Bürgerbüro")
+    chat.say("Nein")
+    assert LEVEL_Q in texts(chat.say("Meldewesen"))
+    for answer in ("1", "0", "1"):  # no level of 2 or more: no question about deepening
+        chat.say(answer)
+    for answer in ("Mich interessiert vor allem Datenschutz", "keine Veränderung", "Online", "40"):
+        reply = texts(chat.say(answer))
+    assert BUDGET_Q in reply and "Ab wann" in texts(chat.say("200"))
+    chat.say("sofort")
+    chat.say("Ja, speichern")
+    messages = chat.say("/affirm")
+    assert "Ihr Lernplan bleibt in Ihrem Jahresbudget von 200 €." in texts(messages)
+    assert "über Ihrem Jahresbudget von 200 €" in texts(messages)  # a wanted module left out, with an alternative
+    with Session(get_engine()) as session:
+        learner = find_learner(session, "rest", chat.sender)
+        assert session.get(LearnerProfile, learner.id).organisation_id == "musterstadt"
+        plan = session.exec(select(Plan).where(Plan.learner_id == learner.id)).one()
+        stored = session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id)).all()
+        assert sum(session.get(Module, i.module_id).price_member_eur for i in stored) <= 200
+    hits = [m.get("text", "") for m in chat.say("Gibt es etwas zu Datenschutz?")][1:]
+    assert hits and all(re.search(r"\((?:[^()]*), (?:\d[\d.]*(?:,\d+)? € Mitgliedspreis|kostenfrei)\)$", h)
+                        for h in hits), hits
+
+
+def test_an_unknown_organisation_stays_free_text_and_the_details_say_which_price_applies(chat) -> None:
+    start(chat)
+    assert "Welche Tätigkeit" in texts(chat.say("Gemeinde Irgendwo, Bauamt"))  # no guess to confirm
+    chat.say("Kämmerei")
+    chat.say("nein")
+    chat.say("Haushaltsplanung")
+    for answer in ("2", "2", "2", "Vertiefen", "Mich interessiert vor allem Datenschutz", "keine Veränderung",
+                   "Online", "20", "überspringen", "sofort", "Ja, speichern"):
+        chat.say(answer)
+    messages = chat.say("/affirm")
+    assert "Ihr Profil ist gespeichert" in texts(messages) and "Jahresbudget" not in texts(messages)
+    unknown = "der Preis für Nichtmitglieder, weil uns Ihre Verwaltung nicht als Mitglied"
+    details = [texts(chat.say(f'/module_details{{"item_position": "{p}"}}'))
+               for p in range(1, len(plan_items(messages)) + 1)]
+    assert any(unknown in d for d in details) and all(unknown in d or "Preis: kostenfrei" in d for d in details)
+    with Session(get_engine()) as session:
+        row = session.get(LearnerProfile, find_learner(session, "rest", chat.sender).id)
+        assert (row.organisation, row.organisation_id, row.yearly_budget_eur) == ("Gemeinde Irgendwo, Bauamt", None,
+                                                                                  None)

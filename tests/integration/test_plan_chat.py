@@ -21,7 +21,7 @@ def interview(chat) -> None:
     for level in ("1", "0", "1"):
         chat.say(level)
     assert "berufliches Ziel" in texts(chat.say("Mich interessiert vor allem Datenschutz"))
-    for answer in ("keine Veränderung", "Online", "40", "sofort", "Ja, speichern"):
+    for answer in ("keine Veränderung", "Online", "40", "kein Budget", "sofort", "Ja, speichern"):
         chat.say(answer)
     assert "Ihr Profil ist gespeichert" in texts(chat.say("/affirm"))
 
@@ -37,6 +37,7 @@ def test_plan_in_the_chat(chat) -> None:
 
     details = texts(chat.say("Erzähl mir mehr über das zweite Modul"))
     assert second in details and "Lernziele" in details and "Preis" in details
+    assert "Mitglied der Kooperation" in details or "Preis: kostenfrei" in details  # Musterstadt is a member
     why = texts(chat.say("Warum?"))  # the item in focus
     assert second in why and "Übereinstimmung" in why
 

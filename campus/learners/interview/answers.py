@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from campus.learners.interview.guide import CHOICE_TYPES, SCALE_TYPES, Guide, Option
+from campus.hr.organisation_matching import OrganisationMatch
+from campus.learners.interview.guide import CHOICE_TYPES, SCALE_TYPES, Guide, Option, Question
 from campus.learners.interview.levels import parse_level
 from campus.learners.interview.rules import (
     Candidate,
@@ -29,6 +30,12 @@ from campus.learners.interview.state import InterviewState, Step, answered, step
 from campus.store.texts import texts
 
 WORDS = "answer_words"
+
+
+class OrganisationFinder(Protocol):
+    """What finds a registered organisation in free text (``campus.hr.organisations.organisation_matcher``)."""
+
+    def match(self, text: str) -> OrganisationMatch | None: ...
 
 
 @dataclass
@@ -67,9 +74,17 @@ def match_option(options: tuple[Option, ...], text: str) -> Option | None:
     return best[1] if best else None
 
 
+GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d|\.\d)")  # German thousands: "1.500", "2.000,50"
+
+
 def parse_number(text: str) -> float | None:
+    """The first number in a reply: "8", "7,5", "1.500 €" (German thousands), or a number word ("zehn")."""
     lowered = text.lower()
-    digits = re.findall(r"\d+(?:[.,]\d+)?", lowered)
+    grouped = GROUPED.search(lowered)
+    # a minus only as a sign ("-5"), not between numbers ("2-3 Stunden"): a negative answer is out of range
+    digits = re.findall(r"(?:(?<!\S)-)?\d+(?:[.,]\d+)?", lowered)
+    if grouped and (not digits or lowered.find(grouped.group()) <= lowered.find(digits[0].lstrip("-"))):
+        return float(grouped.group().replace(".", "").replace(",", "."))
     if digits:
         return float(digits[0].replace(",", "."))
     number_words: dict[str, int] = texts(WORDS)["numbers"]
@@ -157,7 +172,7 @@ def judge(
     if question.type == "number":
         number = parse_number(text)
         if number is None:
-            return Answer(problem="not_understood")
+            return _number_phrase(question, text)
         if (question.min is not None and number < question.min) or (question.max is not None and number > question.max):
             return Answer(problem="out_of_range")
         return Answer(int(number) if float(number).is_integer() else number)
@@ -177,6 +192,36 @@ def judge(
     if question.type == "role":
         return _judge_role(step, text, role_matcher)
     return Answer(problem="not_understood")
+
+
+def _number_phrase(question: Question, text: str) -> Answer:
+    """A number question answered in words the guide lists ("kein Budget" → no value, "kostenlos" → 0)."""
+    norm = _normalise(text)
+    for phrase, value in question.phrases:
+        if _normalise(phrase) in norm:
+            return Answer(int(value) if value is not None and float(value).is_integer() else value)
+    return Answer(problem="not_understood")
+
+
+def with_organisation(step: Step, answer: Answer, finder: Callable[[], OrganisationFinder]) -> Answer:
+    """Free text with an organisation field also gets the registered organisation it names.
+
+    The value becomes ``{"text", "organisation_id", "organisation"}`` (id and
+    name None when no registered organisation is named: the text stays, the
+    learner counts as a non-member); a guess is confirmed before it is kept.
+    """
+    if not answer.ok or not step.question.organisation_field:
+        return answer
+    found = finder().match(str(answer.value))
+    if found is None:
+        return Answer({"text": answer.value, "organisation_id": None, "organisation": None})
+    value = {"text": answer.value, "organisation_id": found.id, "organisation": found.name}
+    return Answer(value, certain=found.certain, confidence=1.0 if found.certain else min(found.score, 0.99))
+
+
+def without_organisation(value: Mapping[str, Any]) -> dict[str, Any]:
+    """An organisation answer whose guess the learner declined: only their own words remain."""
+    return {**value, "organisation_id": None, "organisation": None}
 
 
 def _judge_role(step: Step, text: str, role_matcher: Callable[[], Matcher] | None) -> Answer:

@@ -45,6 +45,11 @@ class Question:
     max: float | None = None
     # free text whose competencies are recognised and stored in this profile field
     competency_field: str | None = None
+    # free text whose registered organisation is recognised and its id stored in this profile field
+    organisation_field: str | None = None
+    # number questions: replies in words and the value they stand for (None: no value, e.g. "kein Budget")
+    phrases: tuple[tuple[str, float | None], ...] = ()
+    none_label: str | None = None  # how the summary shows an answer without a value
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ def parse_guide(data: dict[str, Any]) -> Guide:
             )
             if raw["type"] in CHOICE_TYPES and not options:
                 raise GuideError(f"question {qid!r}: choice questions need options")
+            phrases = _phrases(qid, raw.get("phrases") or {})
             when = raw.get("when")
             if when and "answer" in when and when["answer"] not in seen:
                 raise GuideError(f"question {qid!r}: condition refers to later or unknown question {when['answer']!r}")
@@ -93,8 +99,21 @@ def parse_guide(data: dict[str, Any]) -> Guide:
                 section=section["id"], options=options, when=when, required=bool(raw.get("required", False)),
                 count=int(raw.get("count", 3)), competency=raw.get("competency"), unit=raw.get("unit"),
                 min=raw.get("min"), max=raw.get("max"), competency_field=raw.get("competency_field"),
+                organisation_field=raw.get("organisation_field"), phrases=phrases, none_label=raw.get("none_label"),
             ))
     return Guide(int(data.get("version", 1)), tuple(questions))
+
+
+def _phrases(qid: str, raw: object) -> tuple[tuple[str, float | None], ...]:
+    """``{"kein budget": null, "kostenlos": 0}`` as (lower-case phrase, value), longest phrase first."""
+    if not isinstance(raw, dict):
+        raise GuideError(f"question {qid!r}: phrases must map words to numbers or null")
+    out: list[tuple[str, float | None]] = []
+    for phrase, value in raw.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise GuideError(f"question {qid!r}: phrase {phrase!r} must stand for a number or null")
+        out.append((str(phrase).lower(), float(value) if value is not None else None))
+    return tuple(sorted(out, key=lambda item: -len(item[0])))
 
 
 def load_guide(path: Path | None = None) -> Guide:

@@ -181,6 +181,12 @@ def role_step(guide: Guide) -> Step | None:
     return Step(question.id, question, question.competency) if question is not None else None
 
 
+def organisation_step(guide: Guide) -> Step | None:
+    """The step that asks for the organisation (an HR invitation answers it in advance when it is registered)."""
+    question = next((q for q in guide.questions if q.organisation_field), None)
+    return Step(question.id, question, question.competency) if question is not None else None
+
+
 def question_text(step: Step, labels: Mapping[str, str]) -> str:
     return step.question.text.replace("{competency}", labels.get(step.competency or "", step.competency or ""))
 

@@ -24,7 +24,7 @@ def describe(value: Any, question: Question, role_titles: Mapping[str, str]) -> 
     """An answer as a person reads it in the summary."""
     wording = texts("summary")
     if value is None:
-        return str(wording["no_value"])
+        return question.none_label or str(wording["no_value"])
     if question.type == "role":
         option = next((o for o in question.options if o.value == value), None)
         return option.label if option else role_titles.get(value, str(value))
@@ -94,6 +94,9 @@ def profile_fields(guide: Guide, state: InterviewState) -> tuple[dict[str, Any],
         value = state.answers[question.id]
         if question.competency_field and isinstance(value, dict):
             fields[question.competency_field] = list(value.get("competencies", []))
+            value = value.get("text")
+        elif question.organisation_field and isinstance(value, dict):  # older states hold the text alone
+            fields[question.organisation_field] = value.get("organisation_id") or None
             value = value.get("text")
         if question.field in BOOLEAN_FIELDS:
             value = value == "yes"

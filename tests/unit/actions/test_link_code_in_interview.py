@@ -73,7 +73,9 @@ def test_an_unknown_code_is_refused_and_never_stored_as_the_answer() -> None:
 def test_an_answer_without_a_code_is_still_an_answer() -> None:
     slots, replies = validate("Stadt Musterstadt, Bürgeramt", f"phone-{uuid4().hex[:8]}")
     assert replies == [] and slots["current_step"] == "role"
-    assert slots["interview_state"]["answers"] == {"organisation": "Stadt Musterstadt, Bürgeramt"}
+    # stored with the registered organisation it names, if any (tests/unit/learners test the matching)
+    assert list(slots["interview_state"]["answers"]) == ["organisation"]
+    assert slots["interview_state"]["answers"]["organisation"]["text"] == "Stadt Musterstadt, Bürgeramt"
 
 
 def test_the_form_and_the_redeem_action_handle_a_code_alike(paused_elsewhere) -> None:

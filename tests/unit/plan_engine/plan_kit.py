@@ -104,6 +104,7 @@ def synthetic_module(mid: int, competencies: list[tuple[str, int, int]], **field
         "competencies": [{"id": c, "level_from": a, "level_to": b} for c, a, b in competencies],
         "prerequisites": [], "learning_units": 2, "duration_hours": 16.0, "format": "online",
         "region": "bundesweit", "locations": [], "dates": [], "status": "approved",
+        "price_member_eur": 0.0, "price_non_member_eur": 0.0,
     }
     values.update(fields)
     return SimpleNamespace(**values)

@@ -67,7 +67,7 @@ def test_when_building_the_plan_fails_neither_the_profile_nor_the_invitation_cha
     def broken_plan(*args: object, **kwargs: object) -> None:
         raise RuntimeError("planner down")
 
-    monkeypatch.setattr(onboarding, "build_plan", broken_plan)
+    monkeypatch.setattr(onboarding, "replan_learner", broken_plan)
     with pytest.raises(RuntimeError):
         complete_interview("rest", sender, answers(consent=True))
     status, profile = status_and_profile(learner_id, invitation_id)

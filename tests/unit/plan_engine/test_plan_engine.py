@@ -62,12 +62,18 @@ def test_match_percentage_is_calibrated() -> None:
     assert by_id[2].match_percent == 0 and by_id[2].coverage == 0.0 and by_id[2].semantic == 0.0
 
 
-def test_reason_reads_like_the_example() -> None:
-    modules = [module(1, [("e_akte", 1, 3), ("process", 0, 1)], duration_hours=8.0)]
+def test_reason_reads_like_the_example_and_names_the_price_that_applies() -> None:
+    modules = [module(1, [("e_akte", 1, 3), ("process", 0, 1)], duration_hours=8.0, price_member_eur=450.0,
+                      price_non_member_eur=1200.0)]
     result = plan(modules, {"e_akte": 1}, interests=["process"])
     assert result.items[0].reason_line == (
         "Schließt Ihre Lücke bei E-Akte (Stufe 1 → 3), passt zu Ihrem Interesse an Prozessdigitalisierung, "
-        "online, 8 Std.")
+        "online, 8 Std., 1.200 €")
+    assert result.items[0].price_eur == 1200.0
+    member = plan(modules, {"e_akte": 1}, prefs=Preferences(member=True), interests=["process"]).items[0]
+    assert member.reason_line.endswith("online, 8 Std., 450 € Mitgliedspreis") and member.price_eur == 450.0
+    free = plan([module(1, [("e_akte", 1, 3)])], {"e_akte": 1}).items[0]
+    assert free.reason_line.endswith(", kostenfrei")
 
 
 def test_intensive_module_brings_its_basis_first_and_levels_count_from_there() -> None:
