@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from sqlmodel import Session
 
-from campus.catalogue.framework import competencies, role_profiles
+from campus.catalogue.framework import competencies, framework_signature, role_profiles
 from campus.store.db import get_engine
 from campus.store.texts import data_file, texts
 from embeddings.encoder import get_encoder
@@ -23,8 +23,15 @@ def role_matcher() -> TextMatcher:
     return TextMatcher(items, get_encoder())
 
 
-@lru_cache
 def competency_matcher() -> TextMatcher:
+    """The matcher over the stored framework, rebuilt when the framework changed (in any process)."""
+    with Session(get_engine()) as session:
+        signature = framework_signature(session)
+    return _competency_matcher(signature)
+
+
+@lru_cache(maxsize=2)
+def _competency_matcher(signature: tuple[str, ...]) -> TextMatcher:
     with Session(get_engine()) as session:
         items = [
             LabelledItem(c.id, c.label, tuple(c.synonyms), c.description)

@@ -33,9 +33,9 @@ from campus.catalogue.tags import apply_tags, is_open_inference, removed_by_boar
 from campus.catalogue.template import MAX_COMPETENCIES, ModuleIn
 from campus.store.db import get_engine
 from campus.store.ids import stored_id
-from embeddings.framework_matchers import competency_matcher
+from embeddings.framework_matchers import _competency_matcher
 from embeddings.module_vectors import passage_of, text_hash
-from embeddings.tagging import CompetencyTagger, Vector, get_tagger
+from embeddings.tagging import CompetencyTagger, Vector, _tagger, get_tagger
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,10 @@ class RetagReport:
 
 
 def clear_framework_caches() -> None:
-    """Forget what this process built over the old framework (the next use rebuilds it)."""
-    get_tagger.cache_clear()
-    competency_matcher.cache_clear()
+    """Forget what this process built over the framework (both are also keyed by the framework's signature, so
+    another process's addition reaches them too; this drops what an added and then removed entry left)."""
+    _tagger.cache_clear()
+    _competency_matcher.cache_clear()
 
 
 def _template(module: Module) -> ModuleIn | None:

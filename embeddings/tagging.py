@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlmodel import Session
 
-from campus.catalogue.framework import competencies
+from campus.catalogue.framework import competencies, framework_signature
 from campus.catalogue.template import MAX_COMPETENCIES, CompetencyTarget, ModuleIn
 from campus.store.db import get_engine
 from embeddings.encoder import Encoder, PassageTokens, get_encoder
@@ -200,9 +200,15 @@ class CompetencyTagger:
         return towards_descriptor(self.rules.levels, evidence.levels, scores)
 
 
-@lru_cache
 def get_tagger() -> CompetencyTagger:
-    """The tagger over the stored framework, built once per process."""
+    """The tagger over the stored framework, rebuilt when the framework changed (in any process)."""
+    with Session(get_engine()) as session:
+        signature = framework_signature(session)
+    return _tagger(signature)
+
+
+@lru_cache(maxsize=2)
+def _tagger(signature: tuple[str, ...]) -> CompetencyTagger:
     with Session(get_engine()) as session:
         framework = list(competencies(session).values())
     return CompetencyTagger(framework, get_encoder())

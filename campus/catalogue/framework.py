@@ -38,6 +38,16 @@ class CompetencyIn(BaseModel):
     digcomp: str | None = Field(default=None, pattern=r"^\d{1,2}\.\d{1,2}$")
 
 
+def framework_signature(session: Session) -> tuple[str, ...]:
+    """What changes when the framework does (the board adds competencies; none is ever removed or renamed).
+
+    Processes that build something over the framework (the tagger, the
+    competency matcher) key it by this, so a competency the board added in
+    the API process reaches the action server without a restart.
+    """
+    return tuple(sorted(session.exec(select(Competency.id)).all()))
+
+
 def competencies(session: Session) -> dict[str, Competency]:
     return {c.id: c for c in session.exec(select(Competency)).all()}
 
