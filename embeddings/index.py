@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +37,7 @@ from sqlmodel import Session, col, select
 from campus.catalogue.framework import RECOMMENDABLE
 from campus.catalogue.models import Module, ModuleEmbedding
 from campus.store.ids import stored_id
+from embeddings.dense_scan import DenseScan
 from embeddings.lexical import LexicalIndex, analyse
 from embeddings.module_vectors import passage_of
 from embeddings.snapshot_columns import Columns, SearchFilters
@@ -46,9 +46,9 @@ __all__ = ["IndexSnapshot", "ModuleIndex", "SearchFilters", "catalogue_signature
 
 Signature = tuple[int, str, int]  # modules, their last change, vectors: changes whenever the catalogue does
 Vector = npt.NDArray[np.float32]
-# from this many modules on, the dense scan runs over a bfloat16 copy of the vectors (half the memory traffic,
-# which is what a scan of 100,000 vectors waits for); the best candidates are then scored exactly in float32
-SCAN_BF16_FROM = 20_000
+# from this many modules on, the dense scan runs over an int8 copy of the vectors (embeddings.dense_scan); the
+# best candidates are then scored exactly in float32
+SCAN_QUANTISED_FROM = 20_000
 
 
 class _Rows:
@@ -65,22 +65,12 @@ class _Rows:
         self.used = count
 
 
-def _scan_without(scan: Any, position: int, count: int) -> Any:
-    """The bfloat16 copy without one row, with spare rows like :class:`_Rows`."""
-    import torch
-
-    out = torch.zeros((max(8, count - 1 + count // 4), scan.shape[1]), dtype=torch.bfloat16)
-    out[:position] = scan[:position]
-    out[position:count - 1] = scan[position + 1:count]
-    return out
-
-
 @dataclass
 class IndexSnapshot:
     """The approved catalogue as one search sees it; a change makes a new snapshot (:meth:`changed`).
 
     Everything derived from the modules (filter columns, the lexical index,
-    the bfloat16 scan copy, the centre scores) is built on first use and,
+    the int8 scan copy, the centre scores) is built on first use and,
     once built, carried into the next snapshot by editing it for the change.
     """
 
@@ -94,7 +84,7 @@ class IndexSnapshot:
     _columns: Columns | None = field(default=None, repr=False)
     _positions: dict[int, int] | None = field(default=None, repr=False)
     _rows: _Rows | None = field(default=None, repr=False)
-    _scan: Any = field(default=None, repr=False)  # torch bfloat16 tensor; torch is typed, but loaded lazily
+    _scan: DenseScan | None = field(default=None, repr=False)
     _centre_scores: npt.NDArray[np.float32] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -132,22 +122,18 @@ class IndexSnapshot:
 
     @property
     def exact_scan(self) -> bool:
-        """Whether :meth:`dense` gives exact float32 cosines (below SCAN_BF16_FROM modules)."""
-        return len(self.modules) < SCAN_BF16_FROM
+        """Whether :meth:`dense` gives exact float32 cosines (below SCAN_QUANTISED_FROM modules)."""
+        return len(self.modules) < SCAN_QUANTISED_FROM
 
     def dense(self, query: Vector) -> npt.NDArray[np.float32]:
-        """Cosine of the query with every module: exact below SCAN_BF16_FROM, else from the bfloat16 copy."""
+        """Cosine of the query with every module: exact below SCAN_QUANTISED_FROM, else from the int8 scan."""
         if self.exact_scan:
             return np.asarray(self.vectors @ query, dtype=np.float32)
-        import torch
-
         with self._lock:
             if self._scan is None:
-                self._scan = torch.from_numpy(np.ascontiguousarray(self.vectors)).to(torch.bfloat16)
+                self._scan = DenseScan.build(self.vectors)
             scan = self._scan
-        with torch.inference_mode():
-            scores = torch.mv(scan[: len(self.modules)], torch.from_numpy(query).to(torch.bfloat16))
-        return scores.float().numpy()
+        return scan.scores(self.vectors, query)
 
     # -- one change, as a new snapshot -------------------------------------------
     def changed(self, position: int | None, module: Module | None, vector: Vector | None,
@@ -161,7 +147,6 @@ class IndexSnapshot:
                 del modules[position]
                 rows = _Rows(self.vectors, without=position)
                 vectors = rows.data[: len(modules)]
-                scan = None if scan is None else _scan_without(scan, position, len(self.modules))
                 centre = None if centre is None else np.delete(centre, position)
             else:
                 assert vector is not None
@@ -175,11 +160,10 @@ class IndexSnapshot:
                 rows.data[at] = vector  # a replaced row changes in place: an older snapshot sees the new vector
                 rows.used = max(rows.used, at + 1)
                 vectors = rows.data[: len(modules)]
-                if scan is not None:
-                    scan = self._scan_with(scan, at, vector)
                 if centre is not None:
                     value = float(vector @ self.query_centre) if self.query_centre is not None else 0.0
                     centre = np.append(centre, value) if position is None else _set(centre, at, value)
+            scan = None if scan is None else scan.changed(position, module is None, vectors)
             positions = None  # after a removal every later position moves: rebuilt on first use
             if self._positions is not None and module is not None:
                 # shared with this snapshot, which then also finds the new id (past its end): only the newest
@@ -197,18 +181,6 @@ class IndexSnapshot:
             columns = self._columns.changed(position, module) if self._columns is not None else None
         return IndexSnapshot(modules, vectors, signature, self.checksum, self.query_centre, lexical, columns,
                              positions, rows, scan, centre)
-
-    @staticmethod
-    def _scan_with(scan: Any, at: int, vector: Vector) -> Any:
-        import torch
-
-        if at >= scan.shape[0]:
-            grown = torch.zeros((max(at + 1, scan.shape[0] + scan.shape[0] // 4), scan.shape[1]),
-                                dtype=torch.bfloat16)
-            grown[: scan.shape[0]] = scan
-            scan = grown
-        scan[at] = torch.from_numpy(vector).to(torch.bfloat16)
-        return scan
 
 
 def _set(values: npt.NDArray[np.float32], at: int, value: float) -> npt.NDArray[np.float32]:

@@ -23,8 +23,8 @@ sample catalogue and on the real KI-Campus courses and prints what else was
 tried. Weighted reciprocal rank fusion (``fusion="rrf"``) is available too;
 it ignores score magnitudes and measured worse on our data.
 
-At scale (``embeddings.index.SCAN_BF16_FROM`` modules and more) the dense scan reads a
-bfloat16 copy of the vectors, and the best fused candidates are scored again
+At scale (``embeddings.index.SCAN_QUANTISED_FROM`` modules and more) the dense scan reads an
+int8 copy of the vectors (``embeddings.dense_scan``), and the best fused candidates are scored again
 with the exact float32 cosine before the final order, so a hit's score and
 order are those of the exact computation. Only the top ``top_k`` are sorted.
 """
@@ -98,20 +98,17 @@ def competency_overlap(snapshot: IndexSnapshot,
     return np.asarray(columns.competencies() @ weights, dtype=np.float64)
 
 
-def _z(scores: Scores, eligible: Mask) -> npt.NDArray[np.float64]:
-    out = np.zeros(len(scores), dtype=np.float64)
-    values = scores[eligible].astype(np.float64)
-    if values.size == 0:
-        return out
-    spread = values.std()
-    out[eligible] = (values - values.mean()) / spread if spread > 1e-12 else 0.0
-    return out
-
-
-def _spread(scores: Scores, eligible: Mask) -> float:
-    values = scores[eligible]
-    spread = float(values.std()) if values.size else 0.0
-    return spread if spread > 1e-12 else 0.0
+def _z(scores: Scores, eligible: Mask) -> tuple[npt.NDArray[np.float64], float]:
+    """The z-scores over the eligible modules (0 elsewhere) and the spread they were divided by (0: none)."""
+    everyone = bool(eligible.all())  # the common case: no filter, so no copy of 100,000 selected values
+    values = scores if everyone else scores[eligible]
+    spread = float(values.std(dtype=np.float64)) if values.size else 0.0
+    if spread <= 1e-12:
+        return np.zeros(len(scores), dtype=np.float64), 0.0
+    out = (scores.astype(np.float64) - float(values.mean(dtype=np.float64))) / spread
+    if not everyone:
+        out[~eligible] = 0.0
+    return out, spread
 
 
 def _best(scores: npt.NDArray[np.float64], candidates: npt.NDArray[np.intp], k: int) -> npt.NDArray[np.intp]:
@@ -149,15 +146,16 @@ def hybrid_search(
     parts = {"dense": (ranked_dense, weights.dense), "lexical": (lexical, weights.lexical),
              "competency": (overlap, weights.competency)}
     active = {name: parts[name] for name in signals}
+    spreads: dict[str, float] = {}
     if weights.fusion == "rrf":
         fused, candidates = _rrf_fusion(active, eligible, weights.rrf_k)
     else:
-        fused, candidates = _linear_fusion(active, eligible)
+        fused, candidates = _linear_fusion(active, eligible, spreads)
     exact_scan = snapshot.exact_scan
     order = _best(fused, candidates, top_k if exact_scan else max(RESCORED, 4 * top_k))
     exact = np.asarray(snapshot.vectors[order] @ query_vector, dtype=np.float64)
     if not exact_scan:
-        if weights.fusion != "rrf" and "dense" in signals and (spread := _spread(ranked_dense, eligible)):
+        if spread := spreads.get("dense", 0.0):
             fused = fused.copy()
             fused[order] += weights.dense * (exact - dense[order]) / spread  # the exact cosine in its z-score
         cosine = dict(zip(order.tolist(), exact.tolist(), strict=True))
@@ -170,12 +168,16 @@ def hybrid_search(
     ]
 
 
-def _linear_fusion(active: dict[str, tuple[Scores, float]],
-                   eligible: Mask) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
-    """Weighted sum of the z-normalised signals; every eligible module is a candidate."""
+def _linear_fusion(active: dict[str, tuple[Scores, float]], eligible: Mask,
+                   spreads: dict[str, float]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """Weighted sum of the z-normalised signals; every eligible module is a candidate.
+
+    ``spreads`` receives each signal's spread, so the exact rescoring can correct a z-score without another pass.
+    """
     fused = np.zeros(len(eligible), dtype=np.float64)
-    for scores, weight in active.values():
-        fused += weight * _z(scores, eligible)
+    for name, (scores, weight) in active.items():
+        z, spreads[name] = _z(scores, eligible)
+        fused += weight * z
     return fused, np.nonzero(eligible)[0]
 
 
