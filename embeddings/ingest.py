@@ -1,7 +1,10 @@
 """The ingest pipeline: validated records → versioned modules → vectors → duplicate check.
 
 Records are processed in batches that the caller cuts (the API's bulk
-upload streams them in). Each record is written inside its own
+upload streams them in, one ingestor per request, so the other providers'
+vectors for the duplicate check are read once). A batch is first *prepared*
+(parsed, validated, tagged and encoded; it only reads) and then *stored*.
+Each record is written inside its own
 savepoint, so one bad record never takes others with it; a batch's modules
 and their vectors are committed in the same transaction, so the store never
 holds a module without its vector (a crash loses at most the open batch,
@@ -19,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from campus.catalogue.framework import competencies
 from campus.catalogue.models import DuplicateFlag, Module, ModuleEmbedding
-from campus.catalogue.modules import find_module, submitted_hash, upsert_module
+from campus.catalogue.modules import submitted_hash, upsert_module
 from campus.catalogue.template import ModuleIn
 from campus.store.errors import DomainError, problem, validation_errors
 from campus.store.ids import stored_id
@@ -41,6 +44,14 @@ class RecordResult:
     version: int | None = None
     errors: list[dict[str, str]] = field(default_factory=list)  # DomainError.as_dict() entries
     duplicates: list[int] = field(default_factory=list)
+
+
+@dataclass
+class PreparedBatch:
+    """A batch parsed, validated, tagged and encoded (the vectors wait in the ingestor), ready to store."""
+
+    parsed: list[tuple[int, ModuleIn | RecordResult]]
+    tagged: dict[int, TaggingResult]  # by position among the batch's valid records
 
 
 @dataclass
@@ -71,13 +82,18 @@ def parse_record(line: int, raw: object, provider_id: str) -> ModuleIn | RecordR
 
 
 class Ingestor:
-    """Stateful across batches of one request: knows the competency ids and the other providers' vectors."""
+    """Stateful across batches of one request: knows the competency ids and the other providers' vectors.
+
+    ``reader`` is the session :meth:`prepare` reads with (by default ``session``). Preparing the next batch in
+    another thread while one is stored was tried: on two cores it was slower (bench/index_scale.py).
+    """
 
     def __init__(
         self, session: Session, provider_id: str, encoder: Encoder, status: str = "submitted",
-        index: ModuleIndex | None = None, tagger: CompetencyTagger | None = None,
+        index: ModuleIndex | None = None, tagger: CompetencyTagger | None = None, reader: Session | None = None,
     ) -> None:
         self.session = session
+        self.reader = reader or session
         self.index = index
         self.provider_id = provider_id
         self.encoder = encoder
@@ -99,36 +115,49 @@ class Ingestor:
         vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         return ids, vectors
 
-    def _tag(self, records: list[ModuleIn]) -> dict[int, TaggingResult]:
-        """Tags for the new or changed records that came without competencies (one encoder call for all).
+    def _new_or_changed(self, records: list[ModuleIn]) -> list[int]:
+        """Positions of the records whose submitted content the store does not hold yet (one query)."""
+        ids = [record.external_id for record in records]
+        stored = dict(self.reader.exec(
+            select(Module.external_id, Module.content_hash)
+            .where(Module.provider_id == self.provider_id, col(Module.external_id).in_(ids))
+        ).all()) if ids else {}
+        return [p for p, record in enumerate(records) if stored.get(record.external_id) != submitted_hash(record)]
 
-        The encoding keeps its token embeddings, so the tagger reads each record sentence by sentence without
-        encoding again, and its passage vector is the one stored for the module.
+    def _encode(self, records: list[ModuleIn]) -> dict[int, TaggingResult]:
+        """Vectors for the new or changed records, and tags for those that came without competencies.
+
+        A record to tag is encoded with its token embeddings, so the tagger reads it sentence by sentence
+        without encoding again, and its passage vector is the one stored for the module.
         """
-        if self.tagger is None:
-            return {}
-        todo = []
-        for position, record in enumerate(records):
-            if record.competencies:
-                continue
-            existing = find_module(self.session, self.provider_id, record.external_id)
-            if existing is None or existing.content_hash != submitted_hash(record):
-                todo.append(position)
-        texts = [records[p].passage_text() for p in todo]
+        todo = self._new_or_changed(records)
+        to_tag = [p for p in todo if not records[p].competencies] if self.tagger is not None else []
+        plain = [records[p].passage_text() for p in todo if p not in set(to_tag)]
+        self._vectors.update(zip(plain, self.encoder.passages(plain), strict=True))
+        texts = [records[p].passage_text() for p in to_tag]
         out = {}
-        for position, text, encoded in zip(todo, texts, encode_for_tagging(self.encoder, texts), strict=True):
+        for position, text, encoded in zip(to_tag, texts, encode_for_tagging(self.encoder, texts), strict=True):
             self._vectors[text] = encoded.vector
+            assert self.tagger is not None
             out[position] = self.tagger.tag(records[position], encoded.vector, encoded)
         return out
 
-    def ingest_batch(self, batch: list[tuple[int, object]]) -> list[RecordResult]:
-        results: list[RecordResult] = []
-        changed: list[tuple[RecordResult, Module]] = []
+    def prepare(self, batch: list[tuple[int, object]]) -> PreparedBatch:
+        """Parse, validate, tag and encode a batch; reads only (``reader``), writes nothing."""
         parsed_batch = [(line, parse_record(line, raw, self.provider_id)) for line, raw in batch]
         records = [p for _, p in parsed_batch if isinstance(p, ModuleIn)]
-        tagged = self._tag(records)
+        return PreparedBatch(parsed_batch, self._encode(records))
+
+    def ingest_batch(self, batch: list[tuple[int, object]]) -> list[RecordResult]:
+        return self.store(self.prepare(batch))
+
+    def store(self, prepared: PreparedBatch) -> list[RecordResult]:
+        """Write a prepared batch in one transaction (a savepoint per record) and apply it to the index."""
+        results: list[RecordResult] = []
+        changed: list[tuple[RecordResult, Module]] = []
+        tagged = prepared.tagged
         position = -1
-        for line, parsed in parsed_batch:
+        for line, parsed in prepared.parsed:
             if isinstance(parsed, RecordResult):
                 results.append(parsed)
                 continue

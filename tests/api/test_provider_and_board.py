@@ -6,9 +6,9 @@ import copy
 import json
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from campus.catalogue.models import DuplicateFlag, Module, ModuleVersion, ReviewDecision
+from campus.catalogue.models import DuplicateFlag, Module, ModuleEmbedding, ModuleVersion, ReviewDecision
 from campus.store.db import get_engine
 
 PROVIDER = "hs_verwaltung_nord"
@@ -203,6 +203,35 @@ def test_bulk_jsonl_reports_per_line_and_stores_the_valid_records(client, keys) 
     wrong_type = client.post("/api/provider/modules/bulk", content=body,
                              headers={**h(keys["provider"]), "Content-Type": "application/json"})
     assert wrong_type.status_code == 415
+
+
+def test_bulk_batches_prepared_while_the_previous_is_stored_keep_order_and_versions(client, keys,
+                                                                                    monkeypatch) -> None:
+    """Batches of two, so the upload runs through the pipeline: a later batch changes an earlier one's module."""
+    monkeypatch.setattr("campus.api.routers.provider_modules.BULK_BATCH", 2)
+    lines = [
+        json.dumps(module_payload("pipe-1")),
+        json.dumps(module_payload("pipe-2", competencies=[])),
+        "{kaputt",
+        json.dumps(module_payload("pipe-3", title="Chatbots im Bürgerservice – Pipeline")),
+        json.dumps(module_payload("pipe-1", title="Chatbots im Bürgerservice – zweite Fassung")),
+        json.dumps(module_payload("pipe-2", competencies=[])),  # unchanged: same content as line 2
+        json.dumps(module_payload("pipe-4")),
+    ]
+    response = client.post("/api/provider/modules/bulk", content="\n".join(lines).encode(),
+                           headers={**h(keys["provider"]), "Content-Type": "application/x-ndjson"})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["received"], report["created"], report["updated"], report["unchanged"], report["error"]) == \
+        (7, 4, 1, 1, 1)
+    assert [e["line"] for e in report["errors"]] == [3]
+    with Session(get_engine()) as session:
+        stored = {m.external_id: m for m in session.exec(
+            select(Module).where(col(Module.external_id).like("pipe-%"))).all()}
+        assert stored["pipe-1"].version == 2 and stored["pipe-1"].title.endswith("zweite Fassung")
+        assert stored["pipe-2"].version == 1
+        for module in stored.values():
+            assert session.get(ModuleEmbedding, module.id) is not None
 
 
 def test_near_duplicate_of_another_providers_module_is_flagged(client, keys) -> None:

@@ -46,8 +46,11 @@ MOOCHUB_TYPES = ("application/json", "application/vnd.api+json")
 
 def _ingest(provider_id: str, batch: list[tuple[int, object]]) -> list[RecordResult]:
     with Session(get_engine(), expire_on_commit=False) as session:
-        return Ingestor(session, provider_id, get_encoder(), index=get_module_index(),
-                        tagger=get_tagger()).ingest_batch(batch)
+        return _ingestor(provider_id, session).ingest_batch(batch)
+
+
+def _ingestor(provider_id: str, session: Session) -> Ingestor:
+    return Ingestor(session, provider_id, get_encoder(), index=get_module_index(), tagger=get_tagger())
 
 
 def _single_result(result: RecordResult) -> JSONResponse:
@@ -148,15 +151,19 @@ async def bulk_upload(request: Request, key: ProviderKey) -> dict[str, Any]:
     """JSONL upload (one module per line), streamed and stored in batches, with a per-line report."""
     if content_type(request) not in JSONL_TYPES:
         raise problem("not_jsonl", "body", 415)
-    results: list[RecordResult] = []
-    batch: list[tuple[int, object]] = []
-    async for record in _lines(request):
-        batch.append(record)
-        if len(batch) >= BULK_BATCH:
-            results.extend(await run_in_threadpool(_ingest, key.provider_id or "", batch))
-            batch = []
-    if batch:
-        results.extend(await run_in_threadpool(_ingest, key.provider_id or "", batch))
+    with Session(get_engine(), expire_on_commit=False) as session:
+        ingestor = await run_in_threadpool(_ingestor, key.provider_id or "", session)
+        # batches one after the other: storing one while encoding the next measured slower on two cores (the
+        # encoder's threads and the writes compete), bench/index_scale.py
+        results: list[RecordResult] = []
+        batch: list[tuple[int, object]] = []
+        async for record in _lines(request):
+            batch.append(record)
+            if len(batch) >= BULK_BATCH:
+                results.extend(await run_in_threadpool(ingestor.ingest_batch, batch))
+                batch = []
+        if batch:
+            results.extend(await run_in_threadpool(ingestor.ingest_batch, batch))
     return {
         "received": len(results),
         **IngestSummary(results).counts(),
