@@ -84,16 +84,15 @@ def parse_record(line: int, raw: object, provider_id: str) -> ModuleIn | RecordR
 class Ingestor:
     """Stateful across batches of one request: knows the competency ids and the other providers' vectors.
 
-    ``reader`` is the session :meth:`prepare` reads with (by default ``session``). Preparing the next batch in
-    another thread while one is stored was tried: on two cores it was slower (bench/index_scale.py).
+    Preparing the next batch in another thread while one is stored was tried: on two cores it was slower
+    (bench/index_scale.py), so :meth:`ingest_batch` runs the two steps one after the other.
     """
 
     def __init__(
         self, session: Session, provider_id: str, encoder: Encoder, status: str = "submitted",
-        index: ModuleIndex | None = None, tagger: CompetencyTagger | None = None, reader: Session | None = None,
+        index: ModuleIndex | None = None, tagger: CompetencyTagger | None = None,
     ) -> None:
         self.session = session
-        self.reader = reader or session
         self.index = index
         self.provider_id = provider_id
         self.encoder = encoder
@@ -118,7 +117,7 @@ class Ingestor:
     def _new_or_changed(self, records: list[ModuleIn]) -> list[int]:
         """Positions of the records whose submitted content the store does not hold yet (one query)."""
         ids = [record.external_id for record in records]
-        stored = dict(self.reader.exec(
+        stored = dict(self.session.exec(
             select(Module.external_id, Module.content_hash)
             .where(Module.provider_id == self.provider_id, col(Module.external_id).in_(ids))
         ).all()) if ids else {}
@@ -132,7 +131,8 @@ class Ingestor:
         """
         todo = self._new_or_changed(records)
         to_tag = [p for p in todo if not records[p].competencies] if self.tagger is not None else []
-        plain = [records[p].passage_text() for p in todo if p not in set(to_tag)]
+        tagging = set(to_tag)
+        plain = [records[p].passage_text() for p in todo if p not in tagging]
         self._vectors.update(zip(plain, self.encoder.passages(plain), strict=True))
         texts = [records[p].passage_text() for p in to_tag]
         out = {}
@@ -143,7 +143,7 @@ class Ingestor:
         return out
 
     def prepare(self, batch: list[tuple[int, object]]) -> PreparedBatch:
-        """Parse, validate, tag and encode a batch; reads only (``reader``), writes nothing."""
+        """Parse, validate, tag and encode a batch; reads only, writes nothing."""
         parsed_batch = [(line, parse_record(line, raw, self.provider_id)) for line, raw in batch]
         records = [p for _, p in parsed_batch if isinstance(p, ModuleIn)]
         return PreparedBatch(parsed_batch, self._encode(records))
