@@ -115,8 +115,11 @@ def _best(scores: npt.NDArray[np.float64], candidates: npt.NDArray[np.intp], k: 
     """The k best candidates by descending score, ties in candidate order: what a stable sort of all gives,
     without sorting all of them."""
     if len(candidates) > k > 0:
+        import torch  # imported where used, as in embeddings.dense_scan
+
         values = scores[candidates]
-        threshold = values[np.argpartition(-values, k - 1)[:k]].min()
+        # torch's top-k is four times faster than numpy's argpartition at 100,000 candidates
+        threshold = float(torch.topk(torch.from_numpy(values), k, sorted=False).values.min())
         candidates = candidates[values >= threshold]
     return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
 
