@@ -89,7 +89,7 @@ class CourseImport:
     provider_id: str
     tools: PullTools
     dry_run: bool = False
-    batch_size: int = 128
+    batch_size: int = 512
     report: RunReport = field(default_factory=RunReport)
     listed: set[str] = field(default_factory=set)  # ids the feed names (imported or not): never "missing"
     stored: set[str] = field(default_factory=set)  # ids that are modules now

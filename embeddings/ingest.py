@@ -33,6 +33,7 @@ from embeddings.tagging import CompetencyTagger, TaggingResult, Vector
 from embeddings.tagging_vectors import encode_for_tagging
 
 DUPLICATE_THRESHOLD = 0.95
+TAG_CHUNK = 64  # records to tag are encoded this many at a time, so their token embeddings never pile up
 
 
 @dataclass
@@ -132,14 +133,20 @@ class Ingestor:
         todo = self._new_or_changed(records)
         to_tag = [p for p in todo if not records[p].competencies] if self.tagger is not None else []
         tagging = set(to_tag)
-        plain = [records[p].passage_text() for p in todo if p not in tagging]
+        passage = {p: records[p].passage_text() for p in todo}
+        plain = [passage[p] for p in todo if p not in tagging]
         self._vectors.update(zip(plain, self.encoder.passages(plain), strict=True))
-        texts = [records[p].passage_text() for p in to_tag]
+        # sorted by length first, then encoded a chunk at a time: as well packed as one call for the batch,
+        # with only one chunk's token embeddings in memory
+        to_tag.sort(key=lambda p: len(passage[p]))
         out = {}
-        for position, text, encoded in zip(to_tag, texts, encode_for_tagging(self.encoder, texts), strict=True):
-            self._vectors[text] = encoded.vector
-            assert self.tagger is not None
-            out[position] = self.tagger.tag(records[position], encoded.vector, encoded)
+        for start in range(0, len(to_tag), TAG_CHUNK):
+            chunk = to_tag[start:start + TAG_CHUNK]
+            texts = [passage[p] for p in chunk]
+            for position, text, encoded in zip(chunk, texts, encode_for_tagging(self.encoder, texts), strict=True):
+                self._vectors[text] = encoded.vector
+                assert self.tagger is not None
+                out[position] = self.tagger.tag(records[position], encoded.vector, encoded)
         return out
 
     def prepare(self, batch: list[tuple[int, object]]) -> PreparedBatch:

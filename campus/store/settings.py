@@ -103,12 +103,16 @@ class Settings(BaseSettings):
 
     # Provider feeds (campus.catalogue.feeds): one fetch has a total deadline (DNS, connect and every read
     # together) and a streamed size cap; a pull follows `links.next` for at most `feed_max_pages` pages and
-    # stores its courses in batches of `feed_batch_size`. A run that never finished (its process died) stops
-    # blocking the next one after `feed_run_stale_minutes`. New feeds are pulled every `feed_interval_hours`.
+    # stores its courses in batches of `feed_batch_size` (the JSONL bulk upload too). The encoder packs a batch's
+    # passages by length, so larger batches encode faster: 512 reached the encoder's speed on all passages at
+    # once, 128 lost about a fifth of it (bench/index_scale.py); memory stays bounded because the token
+    # embeddings the tagger reads are produced and dropped in chunks (embeddings.ingest). A run that never
+    # finished (its process died) stops blocking the next one after `feed_run_stale_minutes`. New feeds are
+    # pulled every `feed_interval_hours`.
     feed_fetch_deadline_seconds: float = Field(default=30.0, gt=0, le=600)
     feed_fetch_max_bytes: int = Field(default=20_000_000, ge=1_000)
     feed_max_pages: int = Field(default=500, ge=1)
-    feed_batch_size: int = Field(default=128, ge=1, le=1_000)
+    feed_batch_size: int = Field(default=512, ge=1, le=2_000)
     feed_run_stale_minutes: float = Field(default=60.0, gt=0)
     feed_interval_hours: float = Field(default=24.0, ge=1)
 

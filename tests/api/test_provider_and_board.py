@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from campus.catalogue.models import DuplicateFlag, Module, ModuleEmbedding, ModuleVersion, ReviewDecision
 from campus.store.db import get_engine
+from campus.store.settings import get_settings
 
 PROVIDER = "hs_verwaltung_nord"
 OTHER = "digitalwerk_akademie"
@@ -205,10 +206,9 @@ def test_bulk_jsonl_reports_per_line_and_stores_the_valid_records(client, keys) 
     assert wrong_type.status_code == 415
 
 
-def test_bulk_batches_prepared_while_the_previous_is_stored_keep_order_and_versions(client, keys,
-                                                                                    monkeypatch) -> None:
-    """Batches of two, so the upload runs through the pipeline: a later batch changes an earlier one's module."""
-    monkeypatch.setattr("campus.api.routers.provider_modules.BULK_BATCH", 2)
+def test_bulk_in_batches_of_two_keeps_order_and_versions(client, keys, monkeypatch) -> None:
+    """Batches of two, so a later batch changes an earlier one's module and repeats another one's content."""
+    monkeypatch.setattr(get_settings(), "feed_batch_size", 2)
     lines = [
         json.dumps(module_payload("pipe-1")),
         json.dumps(module_payload("pipe-2", competencies=[])),

@@ -28,6 +28,7 @@ from campus.catalogue.modules import own_module, provider_modules, withdraw_modu
 from campus.catalogue.template import ModuleIn
 from campus.store.db import get_engine
 from campus.store.errors import DomainError, problem
+from campus.store.settings import get_settings
 from embeddings.encoder import get_encoder
 from embeddings.feed_pull import PullTools, run_pull, url_source
 from embeddings.index import get_module_index
@@ -39,7 +40,6 @@ router = APIRouter(tags=["provider"])
 MAX_BULK_BYTES = 200_000_000
 MAX_LINE_BYTES = 200_000
 MAX_MOOCHUB_BYTES = 20_000_000
-BULK_BATCH = 128
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-lines")
 MOOCHUB_TYPES = ("application/json", "application/vnd.api+json")
 
@@ -159,7 +159,7 @@ async def bulk_upload(request: Request, key: ProviderKey) -> dict[str, Any]:
         batch: list[tuple[int, object]] = []
         async for record in _lines(request):
             batch.append(record)
-            if len(batch) >= BULK_BATCH:
+            if len(batch) >= get_settings().feed_batch_size:
                 results.extend(await run_in_threadpool(ingestor.ingest_batch, batch))
                 batch = []
         if batch:
