@@ -67,15 +67,3 @@ class ActionResumeInterview(Action):
             return [SlotSet("has_paused_interview", False), *advance(new_state(guide()))]
         dispatcher.utter_message(response="utter_resumed")
         return resumed_events(InterviewState.from_slot(stored, guide()))
-
-
-class ActionCancelInterview(Action):
-    def name(self) -> str:
-        return "action_cancel_interview"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        with session_scope() as session:
-            close(session, channel_of(tracker), tracker.sender_id, "cancelled")
-        dispatcher.utter_message(response="utter_cancelled")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("interview_state", None),
-                SlotSet("current_step", None), SlotSet("answer", None), SlotSet("awaiting_confirmation", False)]

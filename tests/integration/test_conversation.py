@@ -176,6 +176,16 @@ def test_cancel_and_nonsense_role(chat) -> None:
     assert replies(chat.say("abbrechen")) == [response("utter_cancelled")]
 
 
+def test_a_level_answer_that_sounds_like_cancelling_keeps_the_interview(chat) -> None:
+    """ "… mehr nicht" was heard as "cancel" and threw away every answer; only an explicit cancel does that."""
+    start(chat)
+    through_levels(chat)
+    reply = texts(chat.say("BundID hab ich schon mal gehört, mehr nicht"))
+    assert "abgebrochen" not in reply and LEVEL_Q in reply
+    assert "Welche Tätigkeit" not in texts(chat.say("1"))  # still in the interview, not started afresh
+    assert replies(chat.say("Interview abbrechen")) == [response("utter_cancelled")]
+
+
 def test_without_consent_nothing_is_stored_but_a_plan_is_shown(chat) -> None:
     start(chat)
     chat.say("überspringen")

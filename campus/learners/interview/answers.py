@@ -132,6 +132,12 @@ def asks_about_levels(text: str) -> bool:
     return cues.search(text) is not None
 
 
+def says_cancel(text: str) -> bool:
+    """A reply that asks to cancel in so many words (``data/texts/interview_control.yml``), not only by its intent."""
+    cues = re.compile("|".join(texts("interview_control")["cancel_cues"]), re.IGNORECASE)
+    return cues.search(text.lower()) is not None
+
+
 def gives_no_reason(text: str) -> bool:
     """A reply that declines to give a reason ("ohne Angabe", "-")."""
     return text.strip().lower() in texts(WORDS)["no_reason"]
