@@ -106,6 +106,10 @@ def explain(
     for cid in by_need[:2]:
         gap = gaps[cid]
         level = reached[cid]
+        if not gap.assessed and (levels_before or {}).get(cid, gap.current) <= gap.current:
+            # never asked, and no earlier item leads to a level: "Stufe 0 → 2" would be a level nobody gave
+            out.append(texts["gap_unknown"].format(label=labels.get(cid, cid)))
+            continue
         template = texts["gap"] if level >= gap.target else texts["gap_partial"]
         current = (levels_before or {}).get(cid, gap.current)  # in a plan: the level earlier items lead to
         out.append(template.format(label=labels.get(cid, cid), current=current, target=gap.target, reached=level))

@@ -168,3 +168,12 @@ def test_rejected_and_completed_modules_are_never_planned() -> None:
     modules = [module(1, [("e_akte", 1, 3)]), module(2, [("e_akte", 1, 3)])]
     result = plan(modules, {"e_akte": 1}, excluded=frozenset({1}))
     assert [i.module_id for i in result.items] == [2]
+
+
+def test_a_role_competency_never_asked_about_is_explained_without_a_level() -> None:
+    """The learner rated E-Akte only: a reason "OZG (Stufe 0 → 2)" would cite a level nobody gave."""
+    modules = [module(1, [("ozg", 0, 2)]), module(2, [("e_akte", 1, 3)])]
+    result = plan(modules, {"e_akte": 1}, limits=Limits(max_units=4, min_score=0.0))
+    reasons = {item.module_id: item.reasons[0] for item in result.items}
+    assert reasons[2] == "Schließt Ihre Lücke bei E-Akte (Stufe 1 → 3)"
+    assert reasons[1].startswith("Wichtig für Ihre Tätigkeit: OZG") and "Stufe" not in reasons[1]
