@@ -35,7 +35,7 @@ from actions.common import (
     text_of,
     today,
 )
-from campus.learners.interview.answers import Answer, asks_about_levels, correction_for, judge
+from campus.learners.interview.answers import Answer, asks_about_levels, correction_for, judge, says_command
 from campus.learners.interview.levels import parse_level
 from campus.learners.interview.state import Step, go_back, record, skip
 from campus.learners.interview.summary import describe, short_question, summary_lines
@@ -47,11 +47,19 @@ from embeddings.framework_matchers import role_matcher
 COMMAND_MAX_CHARS = 200
 
 
-async def answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher) -> Events | None:
-    """Slot events for handling a would-be command as the answer it is; None if it really is a command."""
+async def answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher,
+                         command: str | None = None) -> Events | None:
+    """Slot events for handling a would-be command as the answer it is; None if it really is a command.
+
+    A long message is an answer; so is one that names none of the ``command``'s words
+    (``data/texts/interview_control.yml``): the classifier heard "go back" in "Stadt Osnabrück,
+    Fachbereich Schule" at the first question, which then never moved on.
+    """
     text = text_of(tracker)
     step = current_step(tracker)
-    if len(text) <= COMMAND_MAX_CHARS or step is None or not in_interview(tracker):
+    if step is None or not in_interview(tracker):
+        return None
+    if len(text) <= COMMAND_MAX_CHARS and (command is None or says_command(command, text)):
         return None
     return events_of(await answer_or_redeem(dispatcher, tracker, step, state_of(tracker), text))
 
@@ -96,7 +104,7 @@ class ActionGoBack(Action):
         return "action_go_back"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if (events := await answer_instead(tracker, dispatcher)) is not None:
+        if (events := await answer_instead(tracker, dispatcher, "go_back")) is not None:
             return events
         state, reopened = go_back(state_of(tracker))
         if reopened is None:
@@ -112,12 +120,14 @@ class ActionSkipQuestion(Action):
         return "action_skip_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if (events := await answer_instead(tracker, dispatcher)) is not None:
+        if (events := await answer_instead(tracker, dispatcher, "skip")) is not None:
             return events
         step = current_step(tracker)
         if step is None:
             return []
-        if step.question.required:
+        if step.question.required and not step.competency:
+            # a level may stay unknown ("weiß ich nicht"): the plan then weighs that competency lower and
+            # never cites a level for it; the role or the consent cannot be left out
             dispatcher.utter_message(response="utter_cannot_skip")
             return []
         dispatcher.utter_message(response="utter_skipped")

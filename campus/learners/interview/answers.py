@@ -138,6 +138,12 @@ def says_cancel(text: str) -> bool:
     return cues.search(text.lower()) is not None
 
 
+def says_command(command: str, text: str) -> bool:
+    """A reply that names the interview command (go back, skip) in words of its own, not only by its intent."""
+    cues = re.compile("|".join(texts("interview_control")["command_cues"][command]), re.IGNORECASE)
+    return cues.search(text.lower()) is not None
+
+
 def gives_no_reason(text: str) -> bool:
     """A reply that declines to give a reason ("ohne Angabe", "-")."""
     return text.strip().lower() in texts(WORDS)["no_reason"]

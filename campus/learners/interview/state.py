@@ -150,14 +150,18 @@ def _condition_holds(when: dict[str, Any] | None, state: InterviewState) -> bool
 def next_step(guide: Guide, state: InterviewState) -> Step | None:
     """The first step not asked yet whose condition holds; None when the interview is complete."""
     done = set(state.asked)
+    # a competency is asked about once: by the self-assessment queue or by a scale question of its own
+    by_scale = {q.competency: q.id for q in guide.questions if q.type != "competency_scales" and q.competency}
     for question in guide.questions:
         if not _condition_holds(question.when, state):
             continue
         if question.type == "competency_scales":
             for competency in state.queue:
                 key = f"{LEVELS_PREFIX}{competency}"
-                if key not in done:
+                if key not in done and by_scale.get(competency) not in done:
                     return Step(key, question, competency)
+            continue
+        if question.competency and f"{LEVELS_PREFIX}{question.competency}" in done:
             continue
         if question.id not in done:
             return Step(question.id, question, question.competency)

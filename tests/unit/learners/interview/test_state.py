@@ -135,3 +135,22 @@ def test_a_damaged_pending_guess_is_dropped(pending) -> None:
     state = InterviewState.from_slot({"answers": {"organisation": "Stadt X"}, "asked": ["organisation"],
                                       "pending": pending}, guide)
     assert state.pending is None and state.answers == {"organisation": "Stadt X"}
+
+
+def test_a_competency_already_self_assessed_is_not_asked_again_by_its_own_scale_question() -> None:
+    """A team leader rated "Digitale Führung" among the role's competencies: the leadership scale is not asked."""
+    guide = load_guide(GUIDE_PATH)
+    state = new_state(guide)
+    state = record(state, step_for(guide, "levels:digital_leadership"), 1)
+    state = record(state, step_for(guide, "leads_staff"), "yes")
+    keys = []
+    while (step := next_step(guide, state)) is not None and len(keys) < 30:
+        keys.append(step.key)
+        state = skip(state, step) if not step.question.required else record(state, step, _any_value(step))
+    assert "leadership_level" not in keys
+
+
+def _any_value(step) -> object:
+    if step.question.type in ("scale", "competency_scales"):
+        return 1
+    return step.question.options[0].value if step.question.options else "x"
