@@ -186,6 +186,19 @@ def test_a_level_answer_that_sounds_like_cancelling_keeps_the_interview(chat) ->
     assert replies(chat.say("Interview abbrechen")) == [response("utter_cancelled")]
 
 
+def test_an_answer_heard_as_a_command_moves_on_and_a_level_may_stay_unknown(chat) -> None:
+    """ "Stadt Osnabrück, Fachbereich Schule" was heard as "go back" and the first question never moved on;
+    "schwer zu sagen" at a level looped on "Diese Angabe brauche ich"."""
+    start(chat)
+    assert "Welche Tätigkeit" in texts(chat.say("Stadt Osnabrück, Fachbereich Schule"))
+    assert "Führen Sie Mitarbeitende" in texts(chat.say("Ich arbeite im Bürgerbüro"))
+    chat.say("Nein")
+    first = texts(chat.say("Meldewesen und Ausweise"))
+    assert LEVEL_Q in first
+    reply = texts(chat.say("schwer zu sagen, kommt drauf an"))
+    assert "brauche ich" not in reply and LEVEL_Q in reply and reply.split("„")[-1] != first.split("„")[-1]
+
+
 def test_without_consent_nothing_is_stored_but_a_plan_is_shown(chat) -> None:
     start(chat)
     chat.say("überspringen")
