@@ -124,5 +124,12 @@ class PersonaChat:
                 self.transcript.asked.append(qid)
                 if competency:
                     self.transcript.asked_levels.append(competency)
-            messages = self.say(self.answer(qid, competency, messages))
+            repeated = qid is not None and self.transcript.asked[-2:-1] == [qid] and qid != "levels"
+            buttons = [str(b.get("title", "")) for m in messages for b in m.get("buttons", [])]
+            if repeated and buttons:
+                # asked again with options to pick ("Meinen Sie eine dieser Rollen?"): a person clicks one
+                reply = str(self.persona.get("fallbacks", {}).get(qid, buttons[0]))
+            else:
+                reply = self.answer(qid, competency, messages)
+            messages = self.say(reply)
         return self.transcript
