@@ -115,7 +115,8 @@ def judge(persona: dict[str, Any], items: list[Item], known: set[str], transcrip
         verdict.checks[f"mindestens {expect['min_items']} Module"] = len(items) >= expect["min_items"]
     after_plan = _normal(transcript.turns[-1][1]) if transcript.turns else ""  # the plan message
     if wanted := expect.get("format"):
-        honoured = any(i.format == wanted for i in items) if wanted != "online" else \
+        # Präsenz or gemischt: at least one item with days on site; online: nothing but online
+        honoured = any(i.format in ("presence", "blended") for i in items) if wanted != "online" else \
             bool(items) and all(i.format == "online" for i in items)
         verdict.checks[f"Format {wanted} erfüllt oder erklärt"] = honoured or any(
             w in after_plan for w in FORMAT_WORDS.get(wanted, ()))

@@ -14,12 +14,13 @@ import numpy.typing as npt
 
 from plan_engine.budget import budget_warnings
 from plan_engine.catalogue import CatalogueArrays
-from plan_engine.constraints import planning_window
+from plan_engine.constraints import Preferences, planning_window
 from plan_engine.recommend import Recommendation, explain
 from plan_engine.request import Limits, PlanRequest, PlanResult, Step
 from plan_engine.select import Selector
 from plan_engine.texts import messages
 
+IN_PERSON = ("presence", "blended")  # formats with days on site
 STATUS_OF_PIN = {"accepted": "accepted", "enrolled": "enrolled", "postponed": "postponed"}
 
 
@@ -69,6 +70,7 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
         ))
     warnings += budget_warnings(selector.budget, arrays, sel.chosen, sel.slots, selector.scores.available,
                                 selector.excluded, request.preferences.member)
+    warnings += format_warnings(request.preferences, [arrays.modules[m].format for m in sel.chosen])
     selected = [sel.score[m] for m in sel.chosen if sel.role[m] == "selected"]
     return PlanResult(
         items=items, warnings=list(dict.fromkeys(warnings)),
@@ -81,6 +83,16 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
         steps=[Step(st.score, st.units, st.hours, _raised(request, arrays, st.reached), _pairs(arrays, st.keys))
                for st in sel.steps],
     )
+
+
+def format_warnings(preferences: Preferences, formats: list[str]) -> list[str]:
+    """Why a learner who asked for Präsenz or gemischt sees only online modules (never silently)."""
+    if preferences.format not in IN_PERSON or not formats or any(f in IN_PERSON for f in formats):
+        return []
+    wording = messages()["warnings"]
+    if preferences.region:
+        return [wording["format_unavailable_region"].format(region=preferences.region)]
+    return [wording["format_unavailable"]]
 
 
 def _raised(request: PlanRequest, arrays: CatalogueArrays, reached: npt.NDArray[np.int16]) -> dict[str, int]:

@@ -177,3 +177,13 @@ def test_a_role_competency_never_asked_about_is_explained_without_a_level() -> N
     reasons = {item.module_id: item.reasons[0] for item in result.items}
     assert reasons[2] == "Schließt Ihre Lücke bei E-Akte (Stufe 1 → 3)"
     assert reasons[1].startswith("Wichtig für Ihre Tätigkeit: OZG") and "Stufe" not in reasons[1]
+
+
+def test_a_wish_for_presence_that_nothing_meets_is_explained() -> None:
+    online = module(1, [("e_akte", 0, 2)])
+    for wanted in ("presence", "blended"):
+        result = plan([online], prefs=Preferences(format=wanted, region="Bremerhaven"),
+                      limits=Limits(max_units=4, min_score=0.0))
+        assert [i.module_id for i in result.items] == [1]
+        assert any("Bremerhaven" in w and "Online-Module" in w for w in result.warnings)
+    assert not plan([online], prefs=Preferences(format="online"), limits=Limits(min_score=0.0)).warnings
