@@ -22,6 +22,8 @@ from actions.common import Events, channel_of, guide, state_of
 from campus.learners.interview.summary import profile_fields
 from campus.learners.prices import budget_note, membership_after_interview
 from campus.store.db import get_engine
+from campus.store.settings import get_settings
+from campus.store.texts import text as wording
 from plan_engine.onboarding import InterviewAnswers, complete_interview
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,12 @@ class ActionSubmitInterview(Action):
             return done
         intro = "utter_plan_intro" if consent else "utter_plan_intro_no_consent"
         dispatcher.utter_message(response=intro, count=len(recommendations))
+        paths = recommendations[-1].path > 1
         for position, rec in enumerate(recommendations, start=1):
+            if paths and (position == 1 or recommendations[position - 2].path != rec.path):
+                units = sum(r.learning_units or 0 for r in recommendations if r.path == rec.path)
+                dispatcher.utter_message(text=wording("plan_chat.path_header", number=rec.path, units=units,
+                                                   max=get_settings().plan_max_learning_units))
             dispatcher.utter_message(
                 response="utter_plan_item", position=position, title=rec.title,
                 match_percent=rec.match_percent, reason=rec.reason_line,

@@ -24,7 +24,9 @@ from campus.learners.plan_view import ItemView, PlanView, details_text, load_vie
 from campus.learners.plans import current_plan
 from campus.learners.prices import budget_note
 from campus.store.db import session_scope
+from campus.store.settings import get_settings
 from campus.store.wording import month_label
+from plan_engine.paths import path_numbers
 from plan_engine.planner import PlanOutcome
 from plan_engine.replan import PlanError, accept_item, on_module_completed, postpone_item, reject_item
 from plan_engine.texts import messages
@@ -141,7 +143,13 @@ class ActionShowPlan(PlanAction, Action):
         t = texts()
         version = view.plan.version if view.plan is not None else 0  # a view with items always has its plan
         dispatcher.utter_message(text=t["intro"].format(version=version, count=len(view.items)))
-        for entry in view.items:
+        most = get_settings().plan_max_learning_units
+        units = [int(entry.module.learning_units) for entry in view.items]
+        paths = path_numbers(units, most)
+        for n, entry in enumerate(view.items):
+            if paths[-1] > 1 and (n == 0 or paths[n - 1] != paths[n]):  # a year's plan: where each path starts
+                in_path = sum(u for u, p in zip(units, paths, strict=True) if p == paths[n])
+                dispatcher.utter_message(text=t["path_header"].format(number=paths[n], units=in_path, max=most))
             dispatcher.utter_message(text=entry.card(), buttons=_item_buttons(entry))
         note = budget_note(view.who)
         for text in ([note] if note else []) + list(view.plan.warnings if view.plan is not None else []):

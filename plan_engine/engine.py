@@ -15,6 +15,7 @@ import numpy.typing as npt
 from plan_engine.budget import budget_warnings
 from plan_engine.catalogue import CatalogueArrays
 from plan_engine.constraints import Preferences, planning_window
+from plan_engine.paths import path_numbers
 from plan_engine.recommend import Recommendation, explain
 from plan_engine.request import Limits, PlanRequest, PlanResult, Step
 from plan_engine.select import Selector
@@ -68,6 +69,9 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
             prerequisite_ids=sorted(int(arrays.ids[a]) for a in sel.after.get(m, [])),
             price_eur=float(selector.budget.prices[m]),
         ))
+    for rec, number in zip(items, path_numbers([rec.learning_units or 0 for rec in items], limits.max_units),
+                           strict=True):
+        rec.path = number
     warnings += budget_warnings(selector.budget, arrays, sel.chosen, sel.slots, selector.scores.available,
                                 selector.excluded, request.preferences.member)
     warnings += format_warnings(request.preferences, [arrays.modules[m].format for m in sel.chosen])
@@ -75,7 +79,7 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
     return PlanResult(
         items=items, warnings=list(dict.fromkeys(warnings)),
         threshold=min(selected) if selected else None,
-        units_left=max(0, limits.max_units - sel.units),
+        units_left=max(0, limits.unit_budget - sel.units),
         hours_left=max(0.0, request.preferences.budget_hours - sel.hours),
         items_left=max(0, limits.max_items - len(sel.chosen)),
         reached=_raised(request, arrays, selector.reached),

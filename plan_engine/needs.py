@@ -345,7 +345,7 @@ class NeedMatrix:
             for k in range(self.steps):
                 score = self._score_at(module, self.step_reached[:n, k], self.step_taught[:n, k], fixed, limits)
                 wins |= ((score >= self.step_score[:n, k] - EPS) & (self.step_units[:n, k] + module.units
-                                                                     <= limits.max_units)
+                                                                     <= limits.unit_budget)
                          & (self.step_hours[:n, k] + module.hours <= self.budget[:n] + EPS))
             end = self._score_at(module, self.final[:n], self.taught[:n], fixed, limits)
             room = ((end >= limits.min_score - EPS) & (self.items_left[:n] >= 1)

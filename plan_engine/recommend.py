@@ -66,6 +66,7 @@ class Recommendation:
     score: float | None = None  # selection score when chosen
     prerequisite_ids: list[int] = field(default_factory=list)  # plan items that must come first
     price_eur: float | None = None  # the price that applies to the learner (member or non-member)
+    path: int = 1  # the learning path (of at most five units) the item belongs to, in plan order
 
     @property
     def reason_line(self) -> str:

@@ -23,17 +23,24 @@ from plan_engine.recommend import Recommendation, Weights
 class Limits:
     """Learning-path structure and score knobs; from the ``KC_PLAN_*`` settings in production."""
 
-    max_units: int = 5
+    max_units: int = 5  # units of one learning path (the KommunalCampus rule: at most five per Lernpfad)
     max_items: int = 5
+    max_paths: int = 1  # learning paths one after the other within the horizon
     min_score: float = 0.15
     format_penalty: float = 0.1
     preferred_boost: float = 0.5
     weights: Weights = Weights()
 
+    @property
+    def unit_budget(self) -> int:
+        """Units the whole plan may hold: a module fits into one path, the plan into ``max_paths`` of them."""
+        return self.max_units * self.max_paths
+
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
         return cls(
             max_units=settings.plan_max_learning_units, max_items=settings.plan_size,
+            max_paths=settings.plan_max_paths,
             min_score=settings.plan_min_score, format_penalty=settings.plan_format_penalty,
             preferred_boost=settings.plan_preferred_boost,
             weights=Weights(settings.weight_gap, settings.weight_semantic),

@@ -137,7 +137,7 @@ class Selector:
         units, hours = arrays.units[cand], arrays.hours[cand]
         budget = self.request.preferences.budget_hours + 1e-6
         while len(sel.chosen) < limits.max_items:
-            feasible = alive & teaches_new & (sel.units + units <= limits.max_units) & (sel.hours + hours <= budget)
+            feasible = alive & teaches_new & (sel.units + units <= limits.unit_budget) & (sel.hours + hours <= budget)
             if self.budget.active:
                 cheap = self.budget.affordable(cand, self.budget.room(sel.chosen, sel.slots))
                 self._note_left_out(cand, np.where(feasible & ~cheap, score, -np.inf),
@@ -225,7 +225,7 @@ class Selector:
         members = bundle + [i]
         if len(sel.chosen) + len(members) > limits.max_items:
             return False
-        if sel.units + int(arrays.units[members].sum()) > limits.max_units:
+        if sel.units + int(arrays.units[members].sum()) > limits.unit_budget:
             return False
         if sel.hours + float(arrays.hours[members].sum()) > self.request.preferences.budget_hours + 1e-6:
             return False

@@ -187,3 +187,18 @@ def test_a_wish_for_presence_that_nothing_meets_is_explained() -> None:
         assert [i.module_id for i in result.items] == [1]
         assert any("Bremerhaven" in w and "Online-Module" in w for w in result.warnings)
     assert not plan([online], prefs=Preferences(format="online"), limits=Limits(min_score=0.0)).warnings
+
+
+def test_a_year_of_hours_fills_several_learning_paths_of_at_most_five_units() -> None:
+    """8 hours a month for twelve months: not two modules, but paths one after the other, each ≤ 5 units."""
+    from plan_engine.paths import path_numbers
+
+    modules = [module(n, [(cid, 0, 2)], learning_units=2, duration_hours=16)
+               for n, cid in enumerate(["e_akte", "ozg", "gis", "process"] * 2, start=1)]
+    result = plan(modules, {"e_akte": 0, "ozg": 0, "gis": 0, "process": 0}, prefs=Preferences(hours_per_month=8),
+                  limits=Limits(max_units=5, max_items=15, max_paths=3, min_score=0.0),
+                  interests=["gis", "process"])
+    assert len(result.items) >= 4 and sum(i.learning_units or 0 for i in result.items) > 5
+    for number in {i.path for i in result.items}:
+        assert sum(i.learning_units or 0 for i in result.items if i.path == number) <= 5
+    assert path_numbers([2, 2, 2, 1, 3, 5], 5) == [1, 1, 2, 2, 3, 4]

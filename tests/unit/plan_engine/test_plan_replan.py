@@ -22,6 +22,7 @@ from campus.learners.models import CompetencyLevel, LearnerModuleState, LearnerN
 from campus.learners.plans import current_plan, plan_items
 from campus.learners.profiles import update_profile
 from campus.store.db import make_engine
+from campus.store.settings import get_settings
 from embeddings.index import ModuleIndex
 from plan_engine import replan
 from plan_engine.planner import NoConsentError, build_plan
@@ -239,7 +240,9 @@ def test_plan_items_store_months_roles_and_scores(store) -> None:
     assert [(i.module_id, i.planned_month, i.match_percent, i.role) for i in stored] == [
         (r.module_id, r.planned_month, r.match_percent, r.role) for r in items]
     assert all(isinstance(i.score, float) for i in stored)
-    assert sum(session.get(Module, i.module_id).learning_units for i in stored) <= 5
+    units = [session.get(Module, i.module_id).learning_units for i in stored]
+    settings = get_settings()
+    assert sum(units) <= settings.plan_max_learning_units * settings.plan_max_paths
     assert session.exec(select(PlanItem)).all()
 
 
