@@ -130,7 +130,7 @@ class Selector:
             return
         slot = np.full(len(arrays), -1, dtype=np.int64)
         slot[cand] = np.arange(len(cand))
-        score, teaches_new = self._scores(cand)
+        score, teaches_new, serves = self._scores(cand)
         alive = np.ones(len(cand), dtype=bool)
         if self.keys:
             alive &= ~np.isin(arrays.pair_keys(cand), np.fromiter(self.keys, dtype=np.int64)).any(axis=1)
@@ -138,6 +138,9 @@ class Selector:
         budget = self.request.preferences.budget_hours + 1e-6
         while len(sel.chosen) < limits.max_items:
             feasible = alive & teaches_new & (sel.units + units <= limits.unit_budget) & (sel.hours + hours <= budget)
+            # beyond the first learning path an item must close some of the learner's gaps: a text that only
+            # reads like the learner's words does not earn a place in the later months
+            feasible &= serves | (sel.units + units <= limits.max_units)
             if self.budget.active:
                 cheap = self.budget.affordable(cand, self.budget.room(sel.chosen, sel.slots))
                 self._note_left_out(cand, np.where(feasible & ~cheap, score, -np.inf),
@@ -164,7 +167,7 @@ class Selector:
                 rows = np.concatenate([arrays.by_competency[c][0] for c in touched])  # repeats are harmless
                 positions = slot[rows]
                 positions = positions[positions >= 0]
-                score[positions], teaches_new[positions] = self._scores(cand[positions])
+                score[positions], teaches_new[positions], serves[positions] = self._scores(cand[positions])
 
     def _in_a_later_year(self, members: list[int], everything: list[int],
                          ) -> tuple[list[int], dict[int, Slot], dict[int, list[int]]] | None:
@@ -196,8 +199,10 @@ class Selector:
                 continue
             self.budget.note(int(cand[k]), float(blocked[k]))
 
-    def _scores(self, rows: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-        """Score against the levels the plan reaches now, and whether the module still teaches anything new."""
+    def _scores(self, rows: npt.NDArray[np.intp],
+                ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Score against the levels the plan reaches now, whether the module still teaches anything new, and
+        whether it closes any of the learner's gaps."""
         arrays, limits = self.arrays, self.limits
         comp, lf, lt = arrays.comp[rows], arrays.level_from[rows], arrays.level_to[rows]
         closed, _ = closed_need(comp, lf, lt, self.gv, self.reached)
@@ -206,7 +211,8 @@ class Selector:
         # a module must teach something the learner does not reach yet, however well its text fits
         valid = comp >= 0
         teaches_new = (valid & (lt > self.reached[np.where(valid, comp, 0)])).any(axis=1)
-        return score.astype(np.float64), np.asarray(teaches_new)  # numpy types any(axis=...) as bool or array
+        serves = np.asarray(closed.sum(axis=1) > 0)
+        return score.astype(np.float64), np.asarray(teaches_new), serves  # numpy types any(axis=...) loosely
 
     def _try_add(self, i: int, step_score: float) -> bool:
         arrays, limits, sel = self.arrays, self.limits, self.sel

@@ -35,18 +35,16 @@ class Settings(BaseSettings):
     rasa_port: int = 5005
     # Recommendation: how many modules the first plan shows, and the blend that
     # turns semantic similarity and competency-gap coverage into a percentage.
-    plan_size: int = 5
+    plan_size: int = 15
     weight_gap: float = 0.6
     weight_semantic: float = 0.4
     # Plan engine: up to `plan_max_paths` learning paths of up to `plan_max_learning_units` units each
     # (Module.learning_units; five per Lernpfad is the KommunalCampus rule) and `plan_size` modules in all,
     # within hours_per_month x horizon, so the learner's hours fill the year; career-goal targets and
     # interests count less than the current role; a self-assessed level is trusted a little less than evidence.
-    # One path by default for now: with three, the free room filled with modules that close none of the
-    # learner's gaps (tests/api/test_board_tags.py), so more paths wait for a rule that every item must serve
-    # a need (issue 12).
+    # Beyond the first path, an item must close one of the learner's gaps (plan_engine/select.py).
     plan_max_learning_units: int = Field(default=5, ge=1)
-    plan_max_paths: int = Field(default=1, ge=1, le=12)
+    plan_max_paths: int = Field(default=3, ge=1, le=12)
     plan_horizon_months: int = Field(default=12, ge=1, le=36)
     plan_default_hours_per_month: float = Field(default=8.0, gt=0)
     plan_min_score: float = Field(default=0.15, ge=0, le=1)

@@ -188,13 +188,13 @@ def judge(
         if (question.min is not None and number < question.min) or (question.max is not None and number > question.max):
             return Answer(problem="out_of_range")
         return Answer(int(number) if float(number).is_integer() else number)
+    if question.type == "month":  # "2027-04", the guide's own example, has no letters and is an answer
+        month = parse_month(text, today or date.today())
+        return Answer(month) if month else Answer(problem=problem or "not_understood")
     if problem:  # the remaining types need words
         return Answer(problem=problem)
     if question.type == "free_text":
         return Answer(text.strip())
-    if question.type == "month":
-        month = parse_month(text, today or date.today())
-        return Answer(month) if month else Answer(problem="not_understood")
     if question.type == "single_choice":
         option = match_option(question.options, text)
         return Answer(option.value) if option else Answer(problem="not_understood")

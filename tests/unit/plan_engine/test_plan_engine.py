@@ -202,3 +202,16 @@ def test_a_year_of_hours_fills_several_learning_paths_of_at_most_five_units() ->
     for number in {i.path for i in result.items}:
         assert sum(i.learning_units or 0 for i in result.items if i.path == number) <= 5
     assert path_numbers([2, 2, 2, 1, 3, 5], 5) == [1, 1, 2, 2, 3, 4]
+
+
+def test_beyond_the_first_path_every_item_closes_a_gap() -> None:
+    """A module that teaches nothing the learner needs may not fill the later months, however well it reads."""
+    needed = [module(n, [(cid, 0, 2)]) for n, cid in enumerate(["e_akte", "ozg", "gis"], start=1)]
+    unrelated = module(9, [("ki_recht", 0, 2)])
+    limits = Limits(max_units=5, max_items=15, max_paths=3, min_score=0.0)
+    result = plan([*needed, unrelated], {"e_akte": 0, "ozg": 0, "gis": 0}, prefs=Preferences(hours_per_month=8),
+                  limits=limits, interests=["gis"])
+    assert {i.module_id for i in result.items} == {1, 2, 3}
+    # within the first path it may still come (no gap left to close there)
+    alone = plan([needed[0], unrelated], {"e_akte": 0}, prefs=Preferences(hours_per_month=8), limits=limits)
+    assert {i.module_id for i in alone.items} == {1, 9}

@@ -38,6 +38,9 @@ def test_judging_every_answer_type() -> None:
     assert j("earliest_start", "ab März").value == "2027-03"
     assert j("earliest_start", "sofort").value == "2026-11"
     assert j("earliest_start", "irgendwann").problem == "not_understood"
+    # the question's own example has no letters: it is still an answer (it looped on "in Worten")
+    assert j("earliest_start", "2027-04").value == "2027-04" and j("earliest_start", "02/2027").value == "2027-02"
+    assert j("earliest_start", "12345").problem == "no_words"
     assert j("role", "Kämmerei").value == "kaemmerei"  # a button label
     assert j("role", "ich mache Rechnungen").value == "kaemmerei"  # paraphrase via the matcher
     unclear = j("role", "ich arbeite gern")
