@@ -8,7 +8,9 @@ important the competency is and by how sure we are about the current level:
   (a modest target at ``interest_weight``);
 * a level proven by evidence (a completed module, HR) is trusted fully; a
   self-assessment slightly less (``self_confidence``) and an unassessed
-  competency, counted as level 0, less again (``unassessed_confidence``).
+  competency, counted as level 0, half (``unassessed_confidence``), unless it
+  is only there because the learner named it as an interest: then its need
+  counts like a self-assessment.
   The confidence discounts the gap's *need*, so among equally large gaps the
   one we are surest about is closed first; it never changes the level
   arithmetic shown to the learner.
@@ -27,7 +29,9 @@ INTEREST_WEIGHT = 0.5
 INTEREST_TARGET = 2
 CAREER_WEIGHT = 0.5
 SELF_CONFIDENCE = 0.9
-UNASSESSED_CONFIDENCE = 0.8
+# an unassessed competency counts half: the learner's own words (interests, self-rated gaps) come first,
+# the role profile fills in (bench/plan_quality.py: 13 → 15 of 18 personas, named topics 23 → 25 of 28)
+UNASSESSED_CONFIDENCE = 0.5
 EVIDENCE_SOURCES = frozenset({"completed_module", "hr"})
 
 
@@ -110,11 +114,15 @@ def analyse_gaps(
             gaps[cid] = make(cid, level, blended, from_career=True, from_role=True)
     for cid in interest_competencies:
         existing = gaps.get(cid)
+        # the learner named it: its need is as sure as a self-assessment even where the level was not asked
+        named = max(self_confidence, confidence_of(None, self_confidence, unassessed_confidence))
         if existing is None:
             current = int(levels.get(cid, 0))
-            gaps[cid] = make(cid, max(current + 1, INTEREST_TARGET), interest_weight, from_interest=True)
+            gap = make(cid, max(current + 1, INTEREST_TARGET), interest_weight, from_interest=True)
+            gaps[cid] = gap if gap.assessed else replace(gap, confidence=named)
         else:
-            # an interest in a role competency makes it matter more, never less
+            # an interest in a role competency makes it matter more, never less; its confidence stays that of
+            # its level, so a named topic the learner also rated low comes before one nobody asked about
             gaps[cid] = replace(existing, weight=min(1.0, existing.weight + 0.2), from_interest=True)
     return gaps
 

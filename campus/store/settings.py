@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     plan_career_weight: float = Field(default=0.5, ge=0, le=1)
     plan_interest_weight: float = Field(default=0.5, ge=0, le=1)
     plan_self_assessment_confidence: float = Field(default=0.9, gt=0, le=1)
-    plan_unassessed_confidence: float = Field(default=0.8, gt=0, le=1)
+    plan_unassessed_confidence: float = Field(default=0.5, gt=0, le=1)  # see plan_engine.gaps
     plan_format_penalty: float = Field(default=0.1, ge=0, le=1)
     plan_preferred_boost: float = Field(default=0.5, ge=0)
     plan_category_order: list[str] = ["Basismodul", "Intensivmodul", "Bonusmodul"]

@@ -45,7 +45,10 @@ def test_gaps_weight_role_career_and_interest_and_trust_evidence_more() -> None:
     assert abs(gaps["e_akte"].weight - (2 * 1.0 + 1 * 0.5) / 3) < 1e-9
     assert gaps["process"].weight == 0.5 and gaps["process"].from_career and not gaps["process"].from_role
     assert gaps["e_akte"].confidence == 1.0 and gaps["ozg"].confidence == 0.9
-    assert gaps["gis"].confidence == 0.8 and gaps["gis"].interest_only  # unassessed: counted as 0, trusted least
+    # unassessed but named as an interest: the learner's own words count like a self-assessment
+    assert gaps["gis"].confidence == 0.9 and gaps["gis"].interest_only
+    unnamed = analyse_gaps(ROLE, {"e_akte": 1})["ozg"]
+    assert unnamed.confidence == 0.5 and not unnamed.assessed  # a role competency nobody asked about: half
     assert gaps["ozg"].need == 2 * 0.5 * 0.9
 
 
