@@ -88,6 +88,13 @@ class SyntheticModule:
 StoreState = tuple[list[SyntheticModule], npt.NDArray[np.float32], list[PlanRequest], list[PlanResult]]
 
 
+
+def production_limits() -> Limits:
+    """The limits the running platform plans with (``KC_PLAN_*`` settings): a year's plan of up to three paths."""
+    from campus.store.settings import get_settings
+
+    return Limits.from_settings(get_settings())
+
 def pick(rng: np.random.Generator, options: Sequence[T]) -> T:
     """``rng.choice(options)`` for options numpy cannot hold as one array (``None`` among dates): same draw."""
     return options[int(rng.choice(len(options)))]
@@ -203,7 +210,7 @@ def bench_full_plan(sizes: list[int], runs: int, seed: int) -> None:
           "(once per changed profile, cached)")
     print(f"   {'modules':>8} {'build arrays':>13} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'items':>6} "
           f"{'RSS MB':>8}")
-    limits = Limits()
+    limits = production_limits()
     for n in sizes:
         rng = np.random.default_rng(seed)
         space = Space(rng)
@@ -256,7 +263,7 @@ def bench_incremental(learner_counts: list[int], catalogue_size: int, approvals:
           "at once, then rebuild only the flagged plans")
     print("   from their stored requests; total = append the module to the catalogue arrays + score all learners + "
           "rebuild flagged plans (in memory; SQLite in the --store run)")
-    limits = Limits()
+    limits = production_limits()
     kept: StoreState | None = None
     for count in learner_counts:
         rng = np.random.default_rng(seed)
@@ -407,7 +414,7 @@ def main() -> int:
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, load average {os.getloadavg()[0]:.1f}")
     print(f"synthetic data: "
-          f"random e5-like unit vectors (dim {DIM}), {len(COMPETENCIES)} competencies, limits {Limits()}")
+          f"random e5-like unit vectors (dim {DIM}), {len(COMPETENCIES)} competencies, limits {production_limits()}")
     bench_full_plan(sizes, runs, args.seed)
     approvals = 2 if args.quick else args.approvals
     kept = bench_incremental(learners, args.replan_catalogue, approvals, args.seed,
