@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.channel_link import answer_or_redeem
 from actions.common import Events, channel_of, current_step, events_of, state_of, text_of
-from campus.learners.interview.answers import says_cancel
+from campus.learners.interview.answers import says_command
 from campus.learners.interview.sessions import close
 from campus.store.db import session_scope
 
@@ -19,7 +19,7 @@ class ActionCancelInterview(Action):
         return "action_cancel_interview"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if not says_cancel(text_of(tracker)) and (step := current_step(tracker)) is not None:
+        if not says_command("cancel", text_of(tracker)) and (step := current_step(tracker)) is not None:
             # the classifier heard "cancel" in a reply that does not say so ("… mehr nicht"): it is the
             # answer it most likely is, as with an unsure aside, and the interview goes on
             answered = await answer_or_redeem(dispatcher, tracker, step, state_of(tracker), text_of(tracker))

@@ -132,14 +132,9 @@ def asks_about_levels(text: str) -> bool:
     return cues.search(text) is not None
 
 
-def says_cancel(text: str) -> bool:
-    """A reply that asks to cancel in so many words (``data/texts/interview_control.yml``), not only by its intent."""
-    cues = re.compile("|".join(texts("interview_control")["cancel_cues"]), re.IGNORECASE)
-    return cues.search(text.lower()) is not None
-
-
 def says_command(command: str, text: str) -> bool:
-    """A reply that names the interview command (go back, skip) in words of its own, not only by its intent."""
+    """A reply that names the interview command (cancel, go back, skip) in words of its own, not only by its
+    intent (``data/texts/interview_control.yml``)."""
     cues = re.compile("|".join(texts("interview_control")["command_cues"][command]), re.IGNORECASE)
     return cues.search(text.lower()) is not None
 
