@@ -15,6 +15,7 @@ import numpy.typing as npt
 from plan_engine.budget import budget_warnings
 from plan_engine.catalogue import CatalogueArrays
 from plan_engine.constraints import Preferences, planning_window
+from plan_engine.interests import Obstacles, interest_warnings
 from plan_engine.paths import path_numbers
 from plan_engine.recommend import Recommendation, explain
 from plan_engine.request import Limits, PlanRequest, PlanResult, Step
@@ -75,6 +76,10 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
     warnings += budget_warnings(selector.budget, arrays, sel.chosen, sel.slots, selector.scores.available,
                                 selector.excluded, request.preferences.member)
     warnings += format_warnings(request.preferences, [arrays.modules[m].format for m in sel.chosen])
+    warnings += interest_warnings(selector.open_interest, request.gaps, request.labels, Obstacles(
+        arrays, request.preferences, window, limits.max_units, frozenset(sel.chosen), frozenset(selector.excluded),
+        frozenset(selector.budget.left_out), selector.budget.prices, selector.scores.semantic,
+        selector.prerequisite_blocked))
     selected = [sel.score[m] for m in sel.chosen if sel.role[m] == "selected"]
     return PlanResult(
         items=items, warnings=list(dict.fromkeys(warnings)),
@@ -84,7 +89,8 @@ def make_plan(request: PlanRequest, arrays: CatalogueArrays, today: date, limits
         items_left=max(0, limits.max_items - len(sel.chosen)),
         reached=_raised(request, arrays, selector.reached),
         taught=sorted({(c["id"], int(c["level_to"])) for m in sel.chosen for c in arrays.modules[m].competencies}),
-        steps=[Step(st.score, st.units, st.hours, _raised(request, arrays, st.reached), _pairs(arrays, st.keys))
+        steps=[Step(st.score, st.units, st.hours, _raised(request, arrays, st.reached), _pairs(arrays, st.keys),
+                    st.tier)
                for st in sel.steps],
     )
 

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,81 +36,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from campus.learners.models import LearnerNeed
-from campus.store.clock import utcnow
 from campus.store.ids import stored_id
 from plan_engine.catalogue import NATIONWIDE, CatalogueArrays, CatalogueModule
 from plan_engine.constraints import region_keys
-from plan_engine.request import Limits, PlanRequest, PlanResult, Step
+from plan_engine.need_rows import PlanState, plan_state, request_of
+from plan_engine.request import Limits, PlanRequest
 from plan_engine.scoring import TOO_ADVANCED_DISCOUNT, semantic_fit
 
 EPS = 1e-6
 EPOCH = date(1970, 1, 1).toordinal()
-
-
-def store_need(session: Session, learner_id: str, request: PlanRequest, result: PlanResult, model: str,
-               text_hash: str) -> LearnerNeed:
-    row = session.get(LearnerNeed, learner_id) or LearnerNeed(learner_id=learner_id, model=model, text_hash=text_hash,
-                                                             vector=b"")
-    row.model, row.text_hash = model, text_hash
-    row.vector = np.asarray(request.need_vector, dtype=np.float32).tobytes()
-    row.interest_vector = (np.asarray(request.interest_vector, dtype=np.float32).tobytes()
-                           if request.interest_vector is not None else None)
-    data = request.to_json()
-    data["plan_state"] = {"reached": result.reached, "taught": [list(pair) for pair in result.taught],
-                          "steps": [step.to_json() for step in result.steps]}
-    row.gaps = data
-    row.preferences = data["preferences"]
-    row.threshold = result.threshold
-    row.units_left, row.hours_left, row.items_left = result.units_left, result.hours_left, result.items_left
-    row.updated_at = utcnow()
-    session.add(row)
-    return row
-
-
-class PlanState(Protocol):
-    """What a matrix row records of a plan: a fresh :class:`PlanResult` or a :class:`StoredPlanState`."""
-
-    @property
-    def units_left(self) -> int: ...
-    @property
-    def hours_left(self) -> float: ...
-    @property
-    def items_left(self) -> int: ...
-    @property
-    def reached(self) -> dict[str, int]: ...
-    @property
-    def taught(self) -> list[tuple[str, int]]: ...
-    @property
-    def steps(self) -> list[Step]: ...
-
-
-@dataclass(frozen=True)
-class StoredPlanState:
-    """A plan summary read back from ``LearnerNeed``; ``known=False`` for rows written before it was stored."""
-
-    threshold: float | None
-    units_left: int
-    hours_left: float
-    items_left: int
-    reached: dict[str, int]
-    taught: list[tuple[str, int]]
-    steps: list[Step]
-    known: bool
-
-
-def plan_state(row: LearnerNeed) -> StoredPlanState:
-    """The stored plan summary the matrix needs (``known=False`` for rows written before it existed)."""
-    state = (row.gaps or {}).get("plan_state")
-    return StoredPlanState(
-        threshold=row.threshold, units_left=row.units_left, hours_left=row.hours_left, items_left=row.items_left,
-        reached=(state or {}).get("reached", {}),
-        taught=[(cid, level) for cid, level in (state or {}).get("taught", [])],
-        steps=[Step.from_json(s) for s in (state or {}).get("steps", [])], known=state is not None)
-
-
-def request_of(row: LearnerNeed, labels: dict[str, str] | None = None) -> PlanRequest:
-    interest = np.frombuffer(row.interest_vector, dtype=np.float32) if row.interest_vector else None
-    return PlanRequest.from_json(row.gaps, np.frombuffer(row.vector, dtype=np.float32), interest, labels)
 
 
 @dataclass(frozen=True)
@@ -170,6 +104,8 @@ class NeedMatrix:
     units_left: npt.NDArray[np.int16]
     hours_left: npt.NDArray[np.float32]
     items_left: npt.NDArray[np.int16]
+    named: npt.NDArray[np.bool_]  # (rows, columns): a named interest with a gap
+    own: npt.NDArray[np.bool_]  # (rows, columns): a gap the learner rated or named (not only the role's)
     final: npt.NDArray[np.int8]  # levels reached after the last step
     taught: npt.NDArray[np.uint8]  # per column, bit ``level`` set for each (competency, level) taught
     step_score: npt.NDArray[np.float32]  # (rows, steps), inf where there was no step
@@ -177,6 +113,7 @@ class NeedMatrix:
     step_hours: npt.NDArray[np.float32]
     step_reached: npt.NDArray[np.int8]  # (rows, steps, columns)
     step_taught: npt.NDArray[np.uint8]
+    step_tier: npt.NDArray[np.int8]  # (rows, steps), the tier that won the step; 127 where there was no step
     active: npt.NDArray[np.bool_]  # False: the learner is gone
 
     def __init__(self, dim: int, competency_ids: Iterable[str], capacity: int = 1024, steps: int = 5) -> None:
@@ -200,7 +137,8 @@ class NeedMatrix:
             "horizon": np.zeros(capacity, np.int16), "budget": np.zeros(capacity, np.float32),
             "per_month": np.zeros(capacity, np.float32), "known": np.zeros(capacity, bool),
             "units_left": np.zeros(capacity, np.int16), "hours_left": np.zeros(capacity, np.float32),
-            "items_left": np.zeros(capacity, np.int16),
+            "items_left": np.zeros(capacity, np.int16), "named": np.zeros((capacity, c), bool),
+            "own": np.zeros((capacity, c), bool), "step_tier": np.full((capacity, s), 127, np.int8),
             "final": np.zeros((capacity, c), np.int8), "taught": np.zeros((capacity, c), np.uint8),
             "step_score": np.full((capacity, s), np.inf, np.float32), "step_units": np.zeros((capacity, s), np.int16),
             "step_hours": np.zeros((capacity, s), np.float32), "step_reached": np.zeros((capacity, s, c), np.int8),
@@ -235,11 +173,14 @@ class NeedMatrix:
         self.active[row] = True
         self.vectors[row] = request.need_vector
         self.current[row] = self.target[row] = self.per_level[row] = 0
+        self.named[row] = self.own[row] = False
         for cid, gap in request.gaps.items():
             col = self.columns.get(cid)
             if col is not None:
                 self.current[row, col], self.target[row, col] = gap.current, gap.target
                 self.per_level[row, col] = gap.per_level if gap.size > 0 else 0.0
+                self.named[row, col] = gap.from_interest and gap.size > 0
+                self.own[row, col] = (gap.from_interest or gap.assessed) and gap.size > 0
         self.max_need[row] = max((g.need for g in request.gaps.values()), default=0.0)
         prefs = request.preferences
         self.online_only[row] = prefs.format == "online"
@@ -256,10 +197,10 @@ class NeedMatrix:
         steps = list(result.steps)
         self.known[row] = getattr(result, "known", True) and len(steps) <= self.steps
         self.final[row], self.taught[row] = self._state(row, result.reached, result.taught)
-        self.step_score[row], self.step_units[row], self.step_hours[row] = np.inf, 0, 0
+        self.step_score[row], self.step_units[row], self.step_hours[row], self.step_tier[row] = np.inf, 0, 0, 127
         for k, step in enumerate(steps[: self.steps]):
-            self.step_score[row, k], self.step_units[row, k], self.step_hours[row, k] = (
-                step.score, step.units, step.hours)
+            self.step_score[row, k], self.step_units[row, k], self.step_hours[row, k], self.step_tier[row, k] = (
+                step.score, step.units, step.hours, step.tier)
             self.step_reached[row, k], self.step_taught[row, k] = self._state(row, step.reached, step.taught)
 
     def _state(self, row: int, reached: dict[str, int],
@@ -286,13 +227,16 @@ class NeedMatrix:
         return start, end
 
     def _score_at(self, module: ModuleFeatures, reached: npt.NDArray[np.int8], taught: npt.NDArray[np.uint8],
-                  fixed: npt.NDArray[np.floating[Any]], limits: Limits) -> npt.NDArray[np.floating[Any]]:
-        """The module's greedy score against one plan state per learner; −inf where it repeats a taught pair
-        or teaches nothing beyond the reached levels."""
+                  fixed: npt.NDArray[np.floating[Any]], limits: Limits,
+                  ) -> tuple[npt.NDArray[np.floating[Any]], npt.NDArray[np.int8]]:
+        """The module's greedy score against one plan state per learner (−inf where it repeats a taught pair
+        or teaches nothing beyond the reached levels) and its tier there, as ``Selector._scores`` ranks it."""
         n = len(self.learners)
         closed = np.zeros(n, dtype=np.float32)
         redundant = np.zeros(n, dtype=bool)
         new = np.zeros(n, dtype=bool)
+        named = np.zeros(n, dtype=bool)
+        own = np.zeros(n, dtype=bool)
         for cid, level_from, level_to in module.competencies:
             col = self.columns.get(cid)
             if col is None:
@@ -302,13 +246,18 @@ class NeedMatrix:
             target = self.target[:n, col].astype(np.int16)
             gained = np.clip(np.minimum(level_to, target) - np.maximum(level_from, level), 0, None)
             discount = np.float32(TOO_ADVANCED_DISCOUNT) ** np.clip(level_from - level, 0, None)
+            closes = (gained > 0) & (self.per_level[:n, col] > 0)
             closed += gained * discount * self.per_level[:n, col]
+            # a named interest or rated gap is open while no item has raised it above the learner's level
+            named |= closes & self.named[:n, col] & (level <= self.current[:n, col])
+            own |= closes & self.own[:n, col] & (level <= self.current[:n, col])
             redundant |= (taught[:, col] & np.uint8(1 << level_to)) > 0
             # the matrix knows levels only where there is a gap; elsewhere assume the module is new
             new |= (level_to > level) | (self.per_level[:n, col] == 0)
         max_need = self.max_need[:n]
         cov = np.where(max_need > 0, np.minimum(1.0, closed / np.maximum(max_need, EPS)), 0.0)
-        return np.where(new & ~redundant, limits.weights.gap * cov + fixed, -np.inf)
+        tier = np.where(named, 2, np.where(own, 1, 0)).astype(np.int8)
+        return np.where(new & ~redundant, limits.weights.gap * cov + fixed, -np.inf), tier
 
     def _can_take(self, module: ModuleFeatures, limits: Limits, today: date) -> npt.NDArray[np.bool_]:
         n = len(self.learners)
@@ -343,11 +292,15 @@ class NeedMatrix:
                 fixed = fixed - np.where(self.presence_pref[:n], limits.format_penalty, 0.0)
             wins = np.zeros(n, dtype=bool)
             for k in range(self.steps):
-                score = self._score_at(module, self.step_reached[:n, k], self.step_taught[:n, k], fixed, limits)
-                wins |= ((score >= self.step_score[:n, k] - EPS) & (self.step_units[:n, k] + module.units
+                score, tier = self._score_at(module, self.step_reached[:n, k], self.step_taught[:n, k], fixed,
+                                             limits)
+                # a higher tier wins the step whatever the score (if the module is good enough at all)
+                beats = np.where(tier == self.step_tier[:n, k], score >= self.step_score[:n, k] - EPS,
+                                 (tier > self.step_tier[:n, k]) & (score >= limits.min_score - EPS))
+                wins |= (beats & (self.step_units[:n, k] + module.units
                                                                      <= limits.unit_budget)
                          & (self.step_hours[:n, k] + module.hours <= self.budget[:n] + EPS))
-            end = self._score_at(module, self.final[:n], self.taught[:n], fixed, limits)
+            end, _ = self._score_at(module, self.final[:n], self.taught[:n], fixed, limits)
             room = ((end >= limits.min_score - EPS) & (self.items_left[:n] >= 1)
                     & (self.units_left[:n] >= module.units) & (self.hours_left[:n] >= module.hours - EPS))
             flagged |= can & (wins | room | ~self.known[:n])

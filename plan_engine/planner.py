@@ -39,7 +39,7 @@ from plan_engine.context import (
 )
 from plan_engine.engine import make_plan
 from plan_engine.messages import update_text
-from plan_engine.needs import store_need
+from plan_engine.need_rows import store_need
 from plan_engine.recommend import Recommendation
 from plan_engine.request import Limits, PlanRequest, PlanResult
 

@@ -48,7 +48,8 @@ from plan_engine.catalogue import CatalogueArrays
 from plan_engine.constraints import Preferences, planning_window
 from plan_engine.context import preferences_of
 from plan_engine.engine import make_plan
-from plan_engine.needs import ModuleFeatures, NeedMatrix, need_matrix, request_of
+from plan_engine.need_rows import request_of
+from plan_engine.needs import ModuleFeatures, NeedMatrix, need_matrix
 from plan_engine.planner import PlanOutcome, catalogue, commit_result, limits, replan_learner
 from plan_engine.texts import messages, month_of
 

@@ -130,13 +130,14 @@ class Step:
     hours: float
     reached: dict[str, int] = field(default_factory=dict)  # gap competencies above the learner's level
     taught: list[tuple[str, int]] = field(default_factory=list)
+    tier: int = 0  # 2: a named interest, 1: a gap the learner rated or named, 0: the role's gaps only
 
     def to_json(self) -> dict[str, Any]:
         return {"score": self.score, "units": self.units, "hours": self.hours, "reached": self.reached,
-                "taught": [list(t) for t in self.taught]}
+                "taught": [list(t) for t in self.taught], "tier": self.tier}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Step:
         return cls(float(data["score"]), int(data["units"]), float(data["hours"]),
                    {k: int(v) for k, v in data.get("reached", {}).items()},
-                   [(c, int(lt)) for c, lt in data.get("taught", [])])
+                   [(c, int(lt)) for c, lt in data.get("taught", [])], int(data.get("tier", 0)))

@@ -5,8 +5,11 @@ exceed ``hours_per_month × months elapsed``. A learner with 8 h/month can
 therefore take a 16 h workshop in month two of a quiet start, but never two
 in the same month. Self-paced modules (no dates) start at the beginning of
 a month and are expected to take ``ceil(hours / hours_per_month)`` months.
-Items are placed in the given (topological) order; a module that has no
-window left is reported as unschedulable and the selection drops it.
+Items are placed in the given (topological) order, each in its first slot
+that fits; when a later item finds no room, earlier items try their later
+slots (depth-first, at most ``SEARCH_NODES`` placements, so a plan that does
+not fit is refused quickly). A plan that cannot be placed is reported as
+unschedulable and the selection drops the module it was trying to add.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from plan_engine.constraints import Window
 from plan_engine.texts import month_of
 
 EPS = 1e-6
+SEARCH_NODES = 256  # placements tried per schedule before giving up
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,10 @@ def schedule(
     capacity = hours_per_month * np.arange(1, months + 1)
     load = np.zeros(months)
     slots: dict[int, Slot] = {}
-    for i in order:
+    budget = [SEARCH_NODES]
+
+    def options(i: int) -> list[Slot]:
+        """The slots ``i`` may take given the items placed before it, earliest first."""
         hours = float(arrays.hours[i])
         earliest = window.start_ordinal
         for dep in after.get(i, ()):
@@ -74,17 +81,31 @@ def schedule(
         pin = (fixed or {}).get(i)
         if pin is not None and pin.exact:
             month = min(max(pin.month_index, 0), months - 1)
-            slots[i] = _slot_for_month(arrays, i, window, month, hours, hours_per_month)
-            load[month] += hours
-            continue
+            return [_slot_for_month(arrays, i, window, month, hours, hours_per_month)]
         if pin is not None:
             first_month = max(first_month, pin.month_index)
-        slot = _first_fit(arrays, i, window, hours, hours_per_month, earliest, first_month, load, capacity)
-        if slot is None:
-            return None
-        slots[i] = slot
-        load[slot.month_index] += hours
-    return slots
+        return _fits_all(arrays, i, window, hours, hours_per_month, earliest, first_month, load, capacity)
+
+    def place(k: int) -> bool:
+        """Depth-first over the items' slots: the first fit of each, a later window only when a later item
+        found no room (a workshop in February can block the only March date of the next item)."""
+        if k == len(order):
+            return True
+        i = order[k]
+        hours = float(arrays.hours[i])
+        for slot in options(i):
+            if budget[0] <= 0:
+                return False
+            budget[0] -= 1
+            slots[i] = slot
+            load[slot.month_index] += hours
+            if place(k + 1):
+                return True
+            load[slot.month_index] -= hours
+            del slots[i]
+        return False
+
+    return slots if place(0) else None
 
 
 def _date(ordinal: int) -> date:
@@ -103,9 +124,11 @@ def _fits(load: npt.NDArray[np.float64], capacity: npt.NDArray[np.floating[Any]]
     return True
 
 
-def _first_fit(arrays: CatalogueArrays, i: int, window: Window, hours: float, per_month: float, earliest: int,
-               first_month: int, load: npt.NDArray[np.float64],
-               capacity: npt.NDArray[np.floating[Any]]) -> Slot | None:
+def _fits_all(arrays: CatalogueArrays, i: int, window: Window, hours: float, per_month: float, earliest: int,
+              first_month: int, load: npt.NDArray[np.float64],
+              capacity: npt.NDArray[np.floating[Any]]) -> list[Slot]:
+    """Every slot that fits: each date window from ``earliest`` on, or each month for a self-paced module."""
+    out: list[Slot] = []
     starts, ends = arrays.windows(i)
     if len(starts):
         for start, end in zip(starts, ends, strict=True):
@@ -113,12 +136,12 @@ def _first_fit(arrays: CatalogueArrays, i: int, window: Window, hours: float, pe
                 continue
             month = window.month_index(_date(int(start)))
             if month >= first_month and _fits(load, capacity, month, hours):
-                return Slot(month, int(start), int(end))
-        return None
+                out.append(Slot(month, int(start), int(end)))
+        return out
     for month in range(max(first_month, 0), len(load)):
         if _fits(load, capacity, month, hours):
-            return _slot_for_month(arrays, i, window, month, hours, per_month, earliest)
-    return None
+            out.append(_slot_for_month(arrays, i, window, month, hours, per_month, earliest))
+    return out
 
 
 def _slot_for_month(arrays: CatalogueArrays, i: int, window: Window, month: int, hours: float, per_month: float,

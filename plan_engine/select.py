@@ -23,7 +23,6 @@ can name them with an alternative.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
@@ -32,7 +31,9 @@ import numpy.typing as npt
 from plan_engine.budget import MAX_NAMED, YearlyBudget
 from plan_engine.catalogue import CatalogueArrays, PrerequisiteCheck
 from plan_engine.constraints import Window
+from plan_engine.edges import order_edges
 from plan_engine.gaps import gap_vectors
+from plan_engine.interests import open_interests, own_words
 from plan_engine.order import PrerequisiteCycleError, SortKey, topological_order
 from plan_engine.request import Limits, PlanRequest
 from plan_engine.schedule import Fixed, Slot, schedule
@@ -63,6 +64,13 @@ class Selector:
             if position is not None:
                 self.reached[position] = max(int(self.reached[position]), int(level))
         self.initial = self.reached.copy()
+        # the learner's own words first: a named interest no item raises yet (tier 2), then a gap the learner
+        # rated themselves that no item raises yet (tier 1); deepening, and what only the role profile asks
+        # for, fill in (tier 0). Breadth over the learner's own topics before depth in one of them.
+        self.open_interest = open_interests(request.gaps, arrays.competency_index)
+        self.own_words = own_words(request.gaps, arrays.competency_index)
+        # a module HR assigned to the role ranks with the learner's own gaps (its score boost decides among them)
+        self.assigned = np.isin(arrays.ids, np.fromiter(request.preferred, dtype=np.int64))
         positions = arrays.position
         self.excluded = {positions[m] for m in request.excluded if m in positions}
         self.fixed: dict[int, Fixed] = {}
@@ -130,7 +138,7 @@ class Selector:
             return
         slot = np.full(len(arrays), -1, dtype=np.int64)
         slot[cand] = np.arange(len(cand))
-        score, teaches_new, serves = self._scores(cand)
+        score, teaches_new, serves, tier = self._scores(cand)
         alive = np.ones(len(cand), dtype=bool)
         if self.keys:
             alive &= ~np.isin(arrays.pair_keys(cand), np.fromiter(self.keys, dtype=np.int64)).any(axis=1)
@@ -146,13 +154,16 @@ class Selector:
                 self._note_left_out(cand, np.where(feasible & ~cheap, score, -np.inf),
                                     np.where(feasible & cheap, score, -np.inf))
                 feasible &= cheap
-            masked = np.where(feasible, score, -np.inf)
+            # the highest tier with a module good enough wins the step (see ``__init__``)
+            eligible = feasible & (score >= limits.min_score - EPS)
+            top = int(tier[eligible].max()) if eligible.any() else 0
+            masked = np.where(feasible & (tier == top), score, -np.inf)
             best = int(np.argmax(masked))
             if not np.isfinite(masked[best]) or masked[best] < limits.min_score - EPS:
                 break
             alive[best] = False
             before = len(sel.chosen)
-            self._try_add(int(cand[best]), float(masked[best]))
+            self._try_add(int(cand[best]), float(masked[best]), top)
             touched: set[int] = set()
             for i in sel.chosen[before:]:
                 for k in range(arrays.comp.shape[1]):
@@ -167,7 +178,8 @@ class Selector:
                 rows = np.concatenate([arrays.by_competency[c][0] for c in touched])  # repeats are harmless
                 positions = slot[rows]
                 positions = positions[positions >= 0]
-                score[positions], teaches_new[positions], serves[positions] = self._scores(cand[positions])
+                score[positions], teaches_new[positions], serves[positions], tier[positions] = self._scores(
+                    cand[positions])
 
     def _in_a_later_year(self, members: list[int], everything: list[int],
                          ) -> tuple[list[int], dict[int, Slot], dict[int, list[int]]] | None:
@@ -199,10 +211,11 @@ class Selector:
                 continue
             self.budget.note(int(cand[k]), float(blocked[k]))
 
-    def _scores(self, rows: npt.NDArray[np.intp],
-                ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-        """Score against the levels the plan reaches now, whether the module still teaches anything new, and
-        whether it closes any of the learner's gaps."""
+    def _scores(self, rows: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_],
+                                                            npt.NDArray[np.bool_], npt.NDArray[np.int8]]:
+        """Score against the levels the plan reaches now, whether the module still teaches anything new,
+        whether it closes any of the learner's gaps, and its tier (2: raises a named interest still open,
+        1: raises a gap the learner rated, still open, 0: otherwise)."""
         arrays, limits = self.arrays, self.limits
         comp, lf, lt = arrays.comp[rows], arrays.level_from[rows], arrays.level_to[rows]
         closed, _ = closed_need(comp, lf, lt, self.gv, self.reached)
@@ -212,9 +225,13 @@ class Selector:
         valid = comp >= 0
         teaches_new = (valid & (lt > self.reached[np.where(valid, comp, 0)])).any(axis=1)
         serves = np.asarray(closed.sum(axis=1) > 0)
-        return score.astype(np.float64), np.asarray(teaches_new), serves  # numpy types any(axis=...) loosely
+        c = np.where(valid, comp, 0)
+        named = ((closed > 0) & self.open_interest[c]).any(axis=1)
+        own = ((closed > 0) & self.own_words[c]).any(axis=1)
+        tier = np.where(named, 2, np.where(own | self.assigned[rows], 1, 0)).astype(np.int8)
+        return score.astype(np.float64), np.asarray(teaches_new), serves, tier  # numpy types any() loosely
 
-    def _try_add(self, i: int, step_score: float) -> bool:
+    def _try_add(self, i: int, step_score: float, tier: int = 0) -> bool:
         arrays, limits, sel = self.arrays, self.limits, self.sel
         try:
             bundle = self._missing_prerequisites(i)
@@ -248,7 +265,8 @@ class Selector:
                 self.budget.note(i, step_score)
         if arranged is None:
             return False
-        sel.steps.append(StepState(step_score, sel.units, sel.hours, self.reached.copy(), frozenset(self.keys)))
+        sel.steps.append(StepState(step_score, sel.units, sel.hours, self.reached.copy(), frozenset(self.keys),
+                                   tier))
         for j in bundle:
             self._commit(j, "prerequisite", dependant=i)
         self._commit(i, "selected", step_score=step_score)
@@ -272,6 +290,7 @@ class Selector:
             if int(end[0, k]) > int(self.reached[c]):
                 cid = arrays.modules[i].competencies[k]["id"]
                 covered[cid], before[cid] = int(end[0, k]), int(self.reached[c])
+                self.open_interest[c] = self.own_words[c] = False
             self.reached[c] = max(int(self.reached[c]), int(arrays.level_to[i, k]))
             self.keys.add(c * 8 + int(arrays.level_to[i, k]))
         sel.chosen.append(i)
@@ -286,6 +305,14 @@ class Selector:
         sel.hours += float(arrays.hours[i])
 
     # -- prerequisites -----------------------------------------------------------------------------------
+    def prerequisite_blocked(self, i: int) -> bool:
+        """Whether ``i`` cannot enter the plan because of its prerequisites (unavailable, or a cycle)."""
+        try:
+            self._missing_prerequisites(i)
+        except (PrerequisiteCycleError, PrerequisiteUnavailable):
+            return True
+        return False
+
     def _satisfied(self, check: PrerequisiteCheck) -> bool:
         if check.module_id is None:
             return True  # unknown reference: reported, not enforced
@@ -330,41 +357,11 @@ class Selector:
         return out
 
     # -- order and schedule ------------------------------------------------------------------------------
-    def edges(self, members: Iterable[int]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """Hard edges (a prerequisite, or an item teaching its levels → dependant); soft ones (Basis → Intensiv)."""
-        arrays = self.arrays
-        members = list(members)
-        inside = set(members)
-        hard, soft = [], []
-        for b in members:
-            for check in arrays.prerequisites[b]:
-                if check.index in inside:
-                    hard.append((check.index, b))
-                elif self._needs_equivalent(check):
-                    # met through levels other items teach: those items are prerequisites too
-                    needed = dict(check.levels)
-                    for e in members:
-                        if e != b and any(c["id"] in needed for c in arrays.modules[e].competencies):
-                            hard.append((e, b))
-        comps = {m: {int(c) for c in arrays.comp[m] if c >= 0} for m in members}
-        for a in members:
-            for b in members:
-                if arrays.category_rank[a] < arrays.category_rank[b] and comps[a] & comps[b]:
-                    soft.append((a, b))
-        return hard, soft
-
-    def _needs_equivalent(self, check: PrerequisiteCheck) -> bool:
-        """A prerequisite met only through levels that other plan items teach: those items come first."""
-        if check.module_id is None or check.module_id in self.request.completed or not check.levels:
-            return False
-        index = self.arrays.competency_index
-        return not all(cid in index and int(self.initial[index[cid]]) >= lvl for cid, lvl in check.levels)
-
     def _arrange(self, members: list[int], hours_per_month: float | None = None,
                  ) -> tuple[list[int], dict[int, Slot], dict[int, list[int]]] | None:
         """Order and schedule ``members``: (order, slots, prerequisites per item), or None if they do not fit."""
         arrays, window = self.arrays, self.window
-        hard, soft = self.edges(members)
+        hard, soft = order_edges(arrays, members, self.request.completed, self.initial)
         first_start = {}
         for m in members:
             starts, _ = arrays.windows(m)

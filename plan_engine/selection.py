@@ -21,6 +21,7 @@ class StepState:
     hours: float
     reached: npt.NDArray[np.int16]  # levels per catalogue competency before the step
     keys: frozenset[int]  # (competency, level) pairs taught before the step
+    tier: int = 0  # the tier that won the step (``Selector._scores``): a higher one beats any score
 
 
 @dataclass
